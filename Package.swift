@@ -1,0 +1,59 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Every target is compiled in the Swift 6 language mode (strict concurrency) with
+/// the same settings, set once here so no target drifts.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "geostream",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "geostream", targets: ["geostream"]),
+        .library(name: "GeoCore", targets: ["GeoCore"]),
+        .library(name: "SpatialIndex", targets: ["SpatialIndex"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, each behind exactly one system-library target.
+        .systemLibrary(
+            name: "CZeroMQ",
+            providers: [.apt(["libzmq3-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]
+        ),
+
+        // Pure layers: no I/O.
+        .target(name: "GeoCore", swiftSettings: strictSettings),
+        .target(name: "SpatialIndex", dependencies: ["GeoCore"], swiftSettings: strictSettings),
+
+        // Seeded generators and brute-force references shared by tests and benchmarks.
+        .target(name: "TestSupport", dependencies: ["GeoCore", "SpatialIndex"], swiftSettings: strictSettings),
+
+        .executableTarget(
+            name: "geostream",
+            dependencies: [
+                "GeoCore", "SpatialIndex",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "geostream-bench",
+            dependencies: ["GeoCore", "SpatialIndex", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "SpatialIndexTests", dependencies: ["SpatialIndex", "GeoCore", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "SystemLibraryTests", dependencies: ["CZeroMQ", "CLZ4"], swiftSettings: strictSettings),
+    ]
+)

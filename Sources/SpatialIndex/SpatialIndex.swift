@@ -1,0 +1,1 @@
+// Placeholder: the R-tree and sliding-window index land here.

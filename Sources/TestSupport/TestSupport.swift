@@ -1,0 +1,1 @@
+// Placeholder: seeded generators and brute-force references land here.
