@@ -1,1 +1,0 @@
-// Placeholder: seeded generators and brute-force references land here.
