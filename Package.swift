@@ -3,10 +3,12 @@ import PackageDescription
 
 /// Every target is compiled in the Swift 6 language mode (strict concurrency) with
 /// the same settings, set once here so no target drifts.
+/// CI sets GEOSTREAM_WARNINGS_AS_ERRORS so a warning fails the build there (only our targets:
+/// dependencies are compiled with warnings suppressed).
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
-]
+] + (Context.environment["GEOSTREAM_WARNINGS_AS_ERRORS"] != nil ? [.unsafeFlags(["-warnings-as-errors"])] : [])
 
 let package = Package(
     name: "geostream",
