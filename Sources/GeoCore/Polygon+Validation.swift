@@ -97,12 +97,12 @@ struct SimplifiedRing {
     }
 }
 
-/// Finds any forbidden contact between ring segments in roughly O(n) for well-spread data.
+/// Finds any forbidden contact between ring segments in about O(n log n) for real-world rings.
 ///
-/// Segments go into a uniform grid (coarsened until each segment covers few cells on average); inside
-/// each cell a sweep over segments sorted by min x keeps an active list, so only x-overlapping pairs
-/// are tested, and each pair is tested only in the cell holding the low corner of the two boxes'
-/// overlap. Rules: within one ring, neighbouring segments may share only their common vertex (no
+/// Segment boxes go into an adaptive quadtree (a cell splits while splitting separates its segments,
+/// so a long thin ring and a dense cluster both end in small leaves); each leaf is swept by min x with
+/// an active list, so only boxes that overlap are tested, and each pair only in the leaf holding the
+/// low corner of the two boxes' overlap. Rules: within one ring, neighbouring segments may share only their common vertex (no
 /// backtracking); any other contact is `selfIntersection`. Between rings, a proper crossing or a
 /// collinear overlap of positive length is `ringsCross`; touching at a point is allowed.
 /// The reported violation is the lexicographically smallest (ring, segment, ring, segment) pair.
@@ -115,6 +115,8 @@ struct SegmentCrossingFinder {
 
     private let rings: [SimplifiedRing]
     private var entries: [Entry] = []
+    private var rootBounds = Rect.empty
+    private var minX: [Double] = [], minY: [Double] = [], maxX: [Double] = [], maxY: [Double] = []
 
     init(rings: [SimplifiedRing]) {
         self.rings = rings
@@ -124,90 +126,100 @@ struct SegmentCrossingFinder {
                                      box: Rect(point: ring.points[i]).union(ring.points[i + 1])))
             }
         }
+        for e in entries {
+            rootBounds = rootBounds.union(e.box)
+            minX.append(e.box.minX)
+            minY.append(e.box.minY)
+            maxX.append(e.box.maxX)
+            maxY.append(e.box.maxY)
+        }
     }
 
     func firstViolation() -> GeometryError? {
-        let n = entries.count
-        guard n > 1 else { return nil }
-        var total = Rect.empty
-        for e in entries { total = total.union(e.box) }
-
-        var side = Swift.max(1, Int((Double(n) / 2).squareRoot()))
-        func cellRange(_ lo: Double, _ hi: Double, _ min: Double, _ extent: Double, _ cells: Int) -> ClosedRange<Int> {
-            guard extent > 0 else { return 0...0 }
-            func cell(_ v: Double) -> Int {
-                let t = (v - min) / extent * Double(cells)
-                if !(t > 0) { return 0 }
-                if t >= Double(cells) { return cells - 1 }
-                return Int(t)
-            }
-            return cell(lo)...cell(hi)
-        }
-        func coverage(_ cells: Int) -> Int {
-            var sum = 0
-            for e in entries {
-                sum += cellRange(e.box.minX, e.box.maxX, total.minX, total.width, cells).count
-                    * cellRange(e.box.minY, e.box.maxY, total.minY, total.height, cells).count
-            }
-            return sum
-        }
-        var covered = coverage(side)
-        while side > 1 && covered > 4 * n + 16 {
-            side = Swift.max(1, side / 2)
-            covered = coverage(side)
-        }
-
-        var starts = [Int](repeating: 0, count: side * side + 1)
-        for e in entries {
-            for cy in cellRange(e.box.minY, e.box.maxY, total.minY, total.height, side) {
-                for cx in cellRange(e.box.minX, e.box.maxX, total.minX, total.width, side) {
-                    starts[cy * side + cx + 1] += 1
-                }
-            }
-        }
-        for c in 0..<(side * side) { starts[c + 1] += starts[c] }
-        var fill = Array(starts[0..<(side * side)])
-        var cellEntries = [Int32](repeating: 0, count: starts[side * side])
-        for (k, e) in entries.enumerated() {
-            for cy in cellRange(e.box.minY, e.box.maxY, total.minY, total.height, side) {
-                for cx in cellRange(e.box.minX, e.box.maxX, total.minX, total.width, side) {
-                    cellEntries[fill[cy * side + cx]] = Int32(k)
-                    fill[cy * side + cx] += 1
-                }
-            }
-        }
-
+        guard entries.count > 1 else { return nil }
+        let total = rootBounds
         var best: (key: (Int32, Int32, Int32, Int32), error: GeometryError)?
-        var active: [Int] = []
-        for cy in 0..<side {
-            for cx in 0..<side {
-                let c = cy * side + cx
-                var members = cellEntries[starts[c]..<starts[c + 1]].map(Int.init)
-                guard members.count > 1 else { continue }
-                members.sort { entries[$0].box.minX < entries[$1].box.minX }
-                active.removeAll(keepingCapacity: true)
-                for k in members {
-                    let box = entries[k].box
-                    active.removeAll { entries[$0].box.maxX < box.minX }
-                    for j in active {
-                        let other = entries[j].box
-                        guard other.minY <= box.maxY, box.minY <= other.maxY else { continue }
-                        // Test the pair only in the cell holding the low corner of the boxes' overlap.
-                        let lowX = Swift.max(box.minX, other.minX), lowY = Swift.max(box.minY, other.minY)
-                        guard cellRange(lowX, lowX, total.minX, total.width, side).lowerBound == cx,
-                              cellRange(lowY, lowY, total.minY, total.height, side).lowerBound == cy
-                        else { continue }
-                        var (first, second) = (entries[j], entries[k])
-                        if (second.ring, second.index) < (first.ring, first.index) { swap(&first, &second) }
-                        let key = (first.ring, first.index, second.ring, second.index)
-                        if let current = best, !(key < current.key) { continue }
-                        if let error = violation(first, second) { best = (key, error) }
-                    }
-                    active.append(k)
+        search(Array(0..<Int32(entries.count)), in: total, depth: 0, best: &best)
+        return best?.error
+    }
+
+    /// Splits `cell` into quadrants while that separates its segments; sweeps the leaves.
+    private func search(_ members: [Int32], in cell: Rect, depth: Int,
+                        best: inout (key: (Int32, Int32, Int32, Int32), error: GeometryError)?) {
+        guard members.count > 1 else { return }
+        if members.count > Self.leafSize && depth < Self.maxDepth {
+            let midX = (cell.minX + cell.maxX) / 2, midY = (cell.minY + cell.maxY) / 2
+            var low: [Int32] = [], high: [Int32] = []  // by x, then each split by y below
+            low.reserveCapacity(members.count)
+            high.reserveCapacity(members.count)
+            for k in members {
+                if minX[Int(k)] < midX { low.append(k) }
+                if maxX[Int(k)] >= midX { high.append(k) }
+            }
+            var children: [[Int32]] = []
+            for half in [low, high] {
+                var bottom: [Int32] = [], top: [Int32] = []
+                for k in half {
+                    if minY[Int(k)] < midY { bottom.append(k) }
+                    if maxY[Int(k)] >= midY { top.append(k) }
                 }
+                children.append(bottom)
+                children.append(top)
+            }
+            // Split only while it separates: long segments spanning every quadrant would just be copied.
+            if children.reduce(0, { $0 + $1.count }) <= members.count * 2,
+               children.allSatisfy({ $0.count < members.count }) {
+                let cells = [
+                    Rect(minX: cell.minX, minY: cell.minY, maxX: midX, maxY: midY),
+                    Rect(minX: cell.minX, minY: midY, maxX: midX, maxY: cell.maxY),
+                    Rect(minX: midX, minY: cell.minY, maxX: cell.maxX, maxY: midY),
+                    Rect(minX: midX, minY: midY, maxX: cell.maxX, maxY: cell.maxY),
+                ]
+                for q in 0..<4 { search(children[q], in: cells[q], depth: depth + 1, best: &best) }
+                return
             }
         }
-        return best?.error
+        sweep(members, in: cell, best: &best)
+    }
+
+    private static let leafSize = 24
+    private static let maxDepth = 40
+
+    /// Plane sweep by min x over one leaf. A pair is tested only in the leaf holding the low corner of
+    /// the two boxes' overlap, so a pair copied into several leaves is tested once. Quadrants split at
+    /// the midpoint with x < mid going low and x >= mid high, so every corner has exactly one leaf.
+    private func sweep(_ members: [Int32], in cell: Rect,
+                       best: inout (key: (Int32, Int32, Int32, Int32), error: GeometryError)?) {
+        let sorted = members.sorted { minX[Int($0)] < minX[Int($1)] }
+        var active: [Int] = []
+        for k32 in sorted {
+            let k = Int(k32)
+            var kept = 0
+            for j in active where maxX[j] >= minX[k] {
+                active[kept] = j
+                kept += 1
+            }
+            active.removeLast(active.count - kept)
+            for j in active {
+                guard minY[j] <= maxY[k], minY[k] <= maxY[j] else { continue }
+                let corner = Point(x: Swift.max(minX[k], minX[j]), y: Swift.max(minY[k], minY[j]))
+                guard ownsCorner(corner, cell: cell) else { continue }
+                var (first, second) = (entries[j], entries[k])
+                if (second.ring, second.index) < (first.ring, first.index) { swap(&first, &second) }
+                let key = (first.ring, first.index, second.ring, second.index)
+                if let current = best, !(key < current.key) { continue }
+                if let error = violation(first, second) { best = (key, error) }
+            }
+            active.append(k)
+        }
+    }
+
+    /// True when `corner` falls in `cell` under the quadrant rule (low side half-open, root closed).
+    private func ownsCorner(_ corner: Point, cell: Rect) -> Bool {
+        // Leaves tile the root with half-open upper edges, except where the upper edge is the root's.
+        let xOK = cell.minX <= corner.x && (corner.x < cell.maxX || cell.maxX >= rootBounds.maxX)
+        let yOK = cell.minY <= corner.y && (corner.y < cell.maxY || cell.maxY >= rootBounds.maxY)
+        return xOK && yOK
     }
 
     private func violation(_ s: Entry, _ t: Entry) -> GeometryError? {
