@@ -120,8 +120,9 @@ enum Shapes {
     /// A star polygon with `holeCount` small star holes placed on a circle inside its inner radius.
     static func starWithHoles(center: Point, vertices: Int, radius: Double, holeCount: Int,
                               using rng: inout SeededGenerator) -> (exterior: [Point], holes: [[Point]]) {
-        let inner = radius * 0.6
-        let exterior = star(center: center, vertices: vertices, radii: inner...radius, using: &rng)
+        let exterior = star(center: center, vertices: vertices, radii: (radius * 0.6)...radius, using: &rng)
+        // Holes must fit inside the largest circle the exterior's edges leave free around the centre.
+        let inner = Reference.distanceToRings(center, [exterior])
         var holes: [[Point]] = []
         let orbit = inner * 0.55
         let holeRadius = holeCount == 1 ? inner * 0.4 : min(inner * 0.4, orbit * sin(Double.pi / Double(holeCount)) * 0.9)
