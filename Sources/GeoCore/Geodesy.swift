@@ -71,18 +71,20 @@ public enum Geodesy {
     }
 
     private static func distance(from point: Point, to polygons: [Polygon]) -> Double {
-        var best = Double.infinity
+        var best = Double.infinity  // metres
+        let p = UnitVector(point)
         for polygon in polygons where minimumDistance(from: point, to: polygon.bounds) < best {
             if polygon.contains(point) { return 0 }
-            let p = UnitVector(point)
+            var angle = Double.infinity
             for ring in polygon.rings {
                 let pts = ring.points
                 for i in 0..<ring.edgeCount {
-                    best = Swift.min(best, angleToArc(p, UnitVector(pts[i]), UnitVector(pts[i + 1])))
+                    angle = Swift.min(angle, angleToArc(p, UnitVector(pts[i]), UnitVector(pts[i + 1])))
                 }
             }
+            best = Swift.min(best, angle * earthRadius)
         }
-        return best == .infinity ? best : best * earthRadius
+        return best
     }
 
     /// Smallest central angle from `p` to the minor great-circle arc `a`–`b`.
