@@ -29,6 +29,36 @@ struct RTreeNodeView<Payload> {
     }
 }
 
+/// Which entries a selection visits, as plain data rather than closures so that the checks inline
+/// into the traversal loop (closures passed through the nested pointer scopes were not inlined).
+@usableFromInline
+struct RTreeSelection {
+    @usableFromInline enum Kind { case intersecting, containedIn, containing, all }
+    @usableFromInline let kind: Kind
+    @usableFromInline let rect: Rect
+
+    @inlinable
+    init(_ kind: Kind, _ rect: Rect) {
+        self.kind = kind
+        self.rect = rect
+    }
+
+    /// Whether a node with bounds `node` may hold a selected entry.
+    @inlinable
+    func descends(into node: Rect) -> Bool {
+        kind == .all || node.intersects(rect)
+    }
+
+    @inlinable
+    func accepts(_ entry: Rect) -> Bool {
+        switch kind {
+        case .intersecting, .containing: return entry.intersects(rect)
+        case .containedIn: return rect.contains(entry)
+        case .all: return true
+        }
+    }
+}
+
 extension RTree {
     @inlinable
     func withNodeView<Result>(_ body: (RTreeNodeView<Payload>) throws -> Result) rethrows -> Result {
@@ -51,47 +81,51 @@ extension RTree {
         }
     }
 
-    /// The one selection primitive: descends into children whose rect passes `descend` and visits
-    /// entries whose rect passes `accept`, stopping when `visit` returns false.
+    /// The one selection primitive: descends into children that may hold selected entries and
+    /// visits the entries `selection` accepts, stopping when `visit` returns false.
     ///
-    /// `descend` must hold for a node rect whenever `accept` holds for any entry inside it.
-    /// Returns false if stopped early.
+    /// Returns false if stopped early. Iterative over a stack-allocated node stack (depth-first
+    /// needs at most M - 1 pending siblings per level), so the predicates and `visit` inline into
+    /// the loop and a query allocates nothing on the heap.
     @inlinable
-    func select(descend: (Rect) -> Bool, accept: (Rect) -> Bool,
-                _ visit: (Rect, Payload) throws -> Bool) rethrows -> Bool {
+    func select(_ selection: RTreeSelection, _ visit: (Rect, Payload) throws -> Bool) rethrows -> Bool {
         guard height > 0 else { return true }
+        let stackCapacity = height * maxEntries + 1
         return try withNodeView { view in
-            try Self.select(view, node: rootNode, level: height - 1,
-                            descend: descend, accept: accept, visit)
-        }
-    }
-
-    @inlinable
-    static func select(_ view: RTreeNodeView<Payload>, node: Int, level: Int,
-                       descend: (Rect) -> Bool, accept: (Rect) -> Bool,
-                       _ visit: (Rect, Payload) throws -> Bool) rethrows -> Bool {
-        let base = node * view.maxEntries
-        if level == 0 {
-            let end = base + Int(view.leafCounts[node])
-            var slot = base
-            while slot < end {
-                let rect = view.leafRects[slot]
-                if accept(rect), try !visit(rect, view.leafPayloads[slot]) { return false }
-                slot += 1
-            }
-        } else {
-            let end = base + Int(view.innerCounts[node])
-            var slot = base
-            while slot < end {
-                if descend(view.innerRects[slot]) {
-                    let child = Int(view.innerChildren[slot])
-                    if try !select(view, node: child, level: level - 1,
-                                   descend: descend, accept: accept, visit) { return false }
+            try withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * stackCapacity) { stack in
+                let maxEntries = view.maxEntries
+                // Pairs (node, level); a leaf's entries are scanned as soon as it is popped.
+                stack[0] = rootNode
+                stack[1] = height - 1
+                var top = 2
+                while top > 0 {
+                    top -= 2
+                    let node = stack[top], level = stack[top + 1]
+                    let base = node * maxEntries
+                    if level == 0 {
+                        let end = base + Int(view.leafCounts[node])
+                        var slot = base
+                        while slot < end {
+                            let rect = view.leafRects[slot]
+                            if selection.accepts(rect), try !visit(rect, view.leafPayloads[slot]) { return false }
+                            slot += 1
+                        }
+                    } else {
+                        let end = base + Int(view.innerCounts[node])
+                        var slot = base
+                        while slot < end {
+                            if selection.descends(into: view.innerRects[slot]) {
+                                stack[top] = Int(view.innerChildren[slot])
+                                stack[top + 1] = level - 1
+                                top += 2
+                            }
+                            slot += 1
+                        }
+                    }
                 }
-                slot += 1
+                return true
             }
         }
-        return true
     }
 
     /// Visits every entry whose bounds intersect `rect` (edges touching count), in no particular
@@ -101,7 +135,7 @@ extension RTree {
     @inlinable @discardableResult
     public func forEach(intersecting rect: Rect,
                         _ visit: (Rect, Payload) throws -> Bool) rethrows -> Bool {
-        try select(descend: { $0.intersects(rect) }, accept: { $0.intersects(rect) }, visit)
+        try select(RTreeSelection(.intersecting, rect), visit)
     }
 
     /// Visits every entry whose bounds lie inside `rect` (edges may touch); stops when `visit`
@@ -109,7 +143,7 @@ extension RTree {
     @inlinable @discardableResult
     public func forEach(containedIn rect: Rect,
                         _ visit: (Rect, Payload) throws -> Bool) rethrows -> Bool {
-        try select(descend: { $0.intersects(rect) }, accept: { rect.contains($0) }, visit)
+        try select(RTreeSelection(.containedIn, rect), visit)
     }
 
     /// Visits every entry whose bounds hold `point` (edges included); stops when `visit` returns
@@ -117,13 +151,13 @@ extension RTree {
     @inlinable @discardableResult
     public func forEach(containing point: Point,
                         _ visit: (Rect, Payload) throws -> Bool) rethrows -> Bool {
-        try select(descend: { $0.contains(point) }, accept: { $0.contains(point) }, visit)
+        try select(RTreeSelection(.containing, Rect(point: point)), visit)
     }
 
     /// Visits every entry in no particular order; stops when `visit` returns false.
     @inlinable @discardableResult
     public func forEach(_ visit: (Rect, Payload) throws -> Bool) rethrows -> Bool {
-        try select(descend: { _ in true }, accept: { _ in true }, visit)
+        try select(RTreeSelection(.all, .empty), visit)
     }
 
     /// Payloads of the entries whose bounds intersect `rect`, in no particular order.
