@@ -17,16 +17,14 @@ struct RTreeQueueItem {
     }
 }
 
-/// A binary heap in a plain array, ordered by `key`: the smallest on top, or the largest when
-/// `largestFirst` (the k-best list of `nearest`, whose top is the current k-th distance).
+/// A binary min-heap on `key` in a plain array. The k-best list of `nearest` stores negated
+/// distances, so its top is the current k-th distance.
 @usableFromInline
 struct RTreeQueue {
     @usableFromInline var items: [RTreeQueueItem] = []
-    @usableFromInline let largestFirst: Bool
 
     @inlinable
-    init(largestFirst: Bool, capacity: Int) {
-        self.largestFirst = largestFirst
+    init(capacity: Int) {
         items.reserveCapacity(capacity)
     }
 
@@ -36,7 +34,7 @@ struct RTreeQueue {
 
     @inlinable
     func precedes(_ a: RTreeQueueItem, _ b: RTreeQueueItem) -> Bool {
-        largestFirst ? a.key > b.key : a.key < b.key
+        a.key < b.key
     }
 
     @inlinable
@@ -95,13 +93,13 @@ extension RTree {
         // exact `sqrt` distance equals `maxDistance`; the exact test happens per entry.
         let squaredLimit = maxDistance == .infinity ? Double.infinity : (maxDistance * maxDistance).nextUp
         let best: [RTreeQueueItem] = withNodeView { view in
-            var best = RTreeQueue(largestFirst: true, capacity: k)
-            var queue = RTreeQueue(largestFirst: false, capacity: 64)
+            var best = RTreeQueue(capacity: k)
+            var queue = RTreeQueue(capacity: 64)
             queue.push(RTreeQueueItem(key: 0, ref: rootNode, level: height - 1))
             let maxEntries = view.maxEntries
             while !queue.isEmpty {
                 let item = queue.pop()
-                let bound = best.count == k ? best.top.key : squaredLimit
+                let bound = best.count == k ? -best.top.key : squaredLimit
                 if item.key > bound || (best.count == k && item.key == bound) { break }
                 let base = item.ref * maxEntries
                 if item.level == 0 {
@@ -110,17 +108,17 @@ extension RTree {
                         if best.count < k {
                             if distance <= squaredLimit
                                 && (maxDistance == .infinity || distance.squareRoot() <= maxDistance) {
-                                best.push(RTreeQueueItem(key: distance, ref: slot, level: -1))
+                                best.push(RTreeQueueItem(key: -distance, ref: slot, level: -1))
                             }
-                        } else if distance < best.top.key {
-                            best.replaceTop(RTreeQueueItem(key: distance, ref: slot, level: -1))
+                        } else if distance < -best.top.key {
+                            best.replaceTop(RTreeQueueItem(key: -distance, ref: slot, level: -1))
                         }
                     }
                 } else {
                     let childLevel = item.level - 1
                     for slot in base..<(base + Int(view.innerCounts[item.ref])) {
                         let distance = view.innerRects[slot].squaredDistance(to: point)
-                        let limit = best.count == k ? best.top.key : squaredLimit
+                        let limit = best.count == k ? -best.top.key : squaredLimit
                         if distance < limit || (best.count < k && distance == limit) {
                             queue.push(RTreeQueueItem(
                                 key: distance, ref: Int(view.innerChildren[slot]), level: childLevel))
@@ -130,9 +128,9 @@ extension RTree {
             }
             return best.items
         }
-        return best.sorted { $0.key < $1.key }.map { item in
+        return best.sorted { $0.key > $1.key }.map { item in
             Neighbor(payload: leafPayloads[item.ref], bounds: leafRects[item.ref],
-                     distance: item.key.squareRoot())
+                     distance: (-item.key).squareRoot())
         }
     }
 
@@ -149,7 +147,7 @@ extension RTree {
                                _ visit: (Neighbor<Payload>) throws -> Bool) rethrows {
         guard height > 0 else { return }
         try withNodeView { view in
-            var queue = RTreeQueue(largestFirst: false, capacity: 64)
+            var queue = RTreeQueue(capacity: 64)
             let maxEntries = view.maxEntries
             queue.push(RTreeQueueItem(key: -.infinity, ref: rootNode, level: height - 1))
             while !queue.isEmpty {
