@@ -56,7 +56,11 @@ extension RTree {
             rootNode = allocateLeaf(filler: payload)
             height = 1
         }
-        insertSettlingReinsertions(bounds, .payload(payload), level: 0)
+        if _configuration.split == .rstar {
+            insertSettlingReinsertions(bounds, .payload(payload), level: 0)
+        } else {
+            insertDirect(bounds, payload)
+        }
         entryCount += 1
     }
 

@@ -23,7 +23,35 @@ enum RTreeSplitter {
         case .linear: return guttman(rects, minEntries: minEntries, seeds: linearSeeds(rects), quadratic: false)
         case .quadratic: return guttman(rects, minEntries: minEntries, seeds: quadraticSeeds(rects), quadratic: true)
         case .rstar: return rstar(rects, minEntries: minEntries)
+        case .axis: return longestAxis(rects, minEntries: minEntries)
         }
+    }
+
+    /// The edge-snap split: on the longest axis of all entries' bounds, an entry whose low edge is
+    /// nearer the low side stays, the rest move; an underfull side takes the entries nearest to it.
+    @inlinable
+    static func longestAxis(_ rects: [Rect], minEntries: Int) -> RTreeSplitPlan {
+        var all = Rect.empty
+        for rect in rects { all = all.union(rect) }
+        let alongX = all.width >= all.height
+        @inline(__always) func low(_ r: Rect) -> Double { alongX ? r.minX : r.minY }
+        @inline(__always) func high(_ r: Rect) -> Double { alongX ? r.maxX : r.maxY }
+        let lowEdge = alongX ? all.minX : all.minY, highEdge = alongX ? all.maxX : all.maxY
+        var first: [Int] = [], second: [Int] = []
+        first.reserveCapacity(rects.count)
+        second.reserveCapacity(rects.count)
+        for index in rects.indices {
+            if highEdge - high(rects[index]) < low(rects[index]) - lowEdge { second.append(index) } else { first.append(index) }
+        }
+        if first.count < minEntries {
+            // The second side's entries with the lowest low edges move back.
+            second.sort { low(rects[$0]) > low(rects[$1]) }
+            while first.count < minEntries { first.append(second.removeLast()) }
+        } else if second.count < minEntries {
+            first.sort { high(rects[$0]) < high(rects[$1]) }
+            while second.count < minEntries { second.append(first.removeLast()) }
+        }
+        return RTreeSplitPlan(order: first + second, firstCount: first.count)
     }
 
     @inlinable

@@ -8,17 +8,23 @@ import Glibc
 /// How an overflowing node is divided in two.
 ///
 /// `linear` and `quadratic` are Guttman's (1984) splits; `rstar` is Beckmann et al.'s (1990) split
-/// together with R*'s overlap-minimising choose-subtree and forced reinsertion.
+/// together with R*'s overlap-minimising choose-subtree and forced reinsertion; `axis` is the
+/// linear-time edge-snap split of tidwall/rtree.c, the default.
 public enum SplitStrategy: String, Sendable, CaseIterable {
     case linear, quadratic, rstar
+    /// Split across the node's longest axis: each entry goes to the side whose edge it is nearer,
+    /// then the smaller side is topped up to m with the entries nearest it (Tidwall's edge-snap
+    /// split from rtree.c). Linear time, no area arithmetic, and square-ish nodes for point data.
+    case axis
 }
 
 /// Node capacity and split policy of an `RTree`, fixed for the tree's lifetime.
 ///
-/// The defaults (M = 32, m = 12, quadratic) won the release benchmarks on 1M uniform points: against
-/// M = 16, quadratic M = 32 inserted ~10% faster and answered window queries ~1.5x faster; linear
-/// inserts faster but its trees answer queries 3-5x slower; R* builds the best trees (~1.5x faster
-/// queries) but inserts 5-10x slower.
+/// The defaults (M = 32, m = 12, `axis`) won the release benchmarks on 1M uniform points inserted
+/// one by one (docs/rtree.md has the table): the axis split inserts fastest and its trees answer
+/// window and nearest queries about 2x faster than quadratic's, 5x faster than linear's; R* builds
+/// good trees but inserts 10-20x slower (forced reinsertion, overlap-minimising choice). M = 32 beat
+/// 16, 24, 48 and 64 on the mix of insert and query.
 /// - `maxEntries` must be at least 4 and `2 <= minEntries <= maxEntries / 2`; violating that traps.
 public struct RTreeConfiguration: Hashable, Sendable {
     public var maxEntries: Int
@@ -27,7 +33,7 @@ public struct RTreeConfiguration: Hashable, Sendable {
 
     /// `minEntries` defaults to 40% of `maxEntries` (at least 2), the fill Beckmann et al. found best.
     @inlinable
-    public init(maxEntries: Int = 32, minEntries: Int? = nil, split: SplitStrategy = .quadratic) {
+    public init(maxEntries: Int = 32, minEntries: Int? = nil, split: SplitStrategy = .axis) {
         let minimum = minEntries ?? Swift.max(2, maxEntries * 2 / 5)
         self.maxEntries = maxEntries
         self.minEntries = minimum
