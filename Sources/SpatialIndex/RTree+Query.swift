@@ -1,0 +1,195 @@
+public import GeoCore
+
+/// Read-only pointers into the arena for the duration of one query, so inner loops skip bounds
+/// checks and uniqueness checks.
+///
+/// - Warning: Valid only inside the `withNodeView` call that made it.
+@usableFromInline
+struct RTreeNodeView<Payload> {
+    @usableFromInline let leafRects: UnsafeBufferPointer<Rect>
+    @usableFromInline let leafPayloads: UnsafeBufferPointer<Payload>
+    @usableFromInline let leafCounts: UnsafeBufferPointer<Int32>
+    @usableFromInline let innerRects: UnsafeBufferPointer<Rect>
+    @usableFromInline let innerChildren: UnsafeBufferPointer<Int32>
+    @usableFromInline let innerCounts: UnsafeBufferPointer<Int32>
+    @usableFromInline let maxEntries: Int
+
+    @inlinable
+    init(leafRects: UnsafeBufferPointer<Rect>, leafPayloads: UnsafeBufferPointer<Payload>,
+         leafCounts: UnsafeBufferPointer<Int32>, innerRects: UnsafeBufferPointer<Rect>,
+         innerChildren: UnsafeBufferPointer<Int32>, innerCounts: UnsafeBufferPointer<Int32>,
+         maxEntries: Int) {
+        self.leafRects = leafRects
+        self.leafPayloads = leafPayloads
+        self.leafCounts = leafCounts
+        self.innerRects = innerRects
+        self.innerChildren = innerChildren
+        self.innerCounts = innerCounts
+        self.maxEntries = maxEntries
+    }
+}
+
+/// Which entries a selection visits, as plain data rather than closures so that the checks inline
+/// into the traversal loop (closures passed through the nested pointer scopes were not inlined).
+@usableFromInline
+struct RTreeSelection {
+    @usableFromInline enum Kind { case intersecting, containedIn, containing, all }
+    @usableFromInline let kind: Kind
+    @usableFromInline let rect: Rect
+
+    @inlinable
+    init(_ kind: Kind, _ rect: Rect) {
+        self.kind = kind
+        self.rect = rect
+    }
+
+    /// Whether a node with bounds `node` may hold a selected entry.
+    @inlinable
+    func descends(into node: Rect) -> Bool {
+        kind == .all || node.intersects(rect)
+    }
+
+    @inlinable
+    func accepts(_ entry: Rect) -> Bool {
+        switch kind {
+        case .intersecting, .containing: return entry.intersects(rect)
+        case .containedIn: return rect.contains(entry)
+        case .all: return true
+        }
+    }
+}
+
+extension RTree {
+    @inlinable
+    func withNodeView<Result>(_ body: (RTreeNodeView<Payload>) throws -> Result) rethrows -> Result {
+        try leafRects.withUnsafeBufferPointer { leafRects in
+            try leafPayloads.withUnsafeBufferPointer { leafPayloads in
+                try leafCounts.withUnsafeBufferPointer { leafCounts in
+                    try innerRects.withUnsafeBufferPointer { innerRects in
+                        try innerChildren.withUnsafeBufferPointer { innerChildren in
+                            try innerCounts.withUnsafeBufferPointer { innerCounts in
+                                try body(RTreeNodeView(
+                                    leafRects: leafRects, leafPayloads: leafPayloads,
+                                    leafCounts: leafCounts, innerRects: innerRects,
+                                    innerChildren: innerChildren, innerCounts: innerCounts,
+                                    maxEntries: maxEntries))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The one selection primitive: descends into children that may hold selected entries and
+    /// visits the entries `selection` accepts, stopping when `visit` returns false.
+    ///
+    /// Returns false if stopped early. Iterative over a stack-allocated node stack (depth-first
+    /// needs at most M - 1 pending siblings per level), so the predicates and `visit` inline into
+    /// the loop and a query allocates nothing on the heap.
+    @inlinable
+    func select(_ selection: RTreeSelection, _ visit: (Rect, Payload) throws -> Bool) rethrows -> Bool {
+        guard height > 0 else { return true }
+        let stackCapacity = height * maxEntries + 1
+        return try withNodeView { view in
+            try withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * stackCapacity) { stack in
+                let maxEntries = view.maxEntries
+                // Pairs (node, level); a leaf's entries are scanned as soon as it is popped.
+                stack[0] = rootNode
+                stack[1] = height - 1
+                var top = 2
+                while top > 0 {
+                    top -= 2
+                    let node = stack[top], level = stack[top + 1]
+                    let base = node * maxEntries
+                    if level == 0 {
+                        let end = base + Int(view.leafCounts[node])
+                        var slot = base
+                        while slot < end {
+                            let rect = view.leafRects[slot]
+                            if selection.accepts(rect), try !visit(rect, view.leafPayloads[slot]) { return false }
+                            slot += 1
+                        }
+                    } else {
+                        let end = base + Int(view.innerCounts[node])
+                        var slot = base
+                        while slot < end {
+                            if selection.descends(into: view.innerRects[slot]) {
+                                stack[top] = Int(view.innerChildren[slot])
+                                stack[top + 1] = level - 1
+                                top += 2
+                            }
+                            slot += 1
+                        }
+                    }
+                }
+                return true
+            }
+        }
+    }
+
+    /// Visits every entry whose bounds intersect `rect` (edges touching count), in no particular
+    /// order; stops when `visit` returns false.
+    ///
+    /// Returns false if `visit` stopped the walk. An empty `rect` matches nothing.
+    @inlinable @discardableResult
+    public func forEach(intersecting rect: Rect,
+                        _ visit: (Rect, Payload) throws -> Bool) rethrows -> Bool {
+        try select(RTreeSelection(.intersecting, rect), visit)
+    }
+
+    /// Visits every entry whose bounds lie inside `rect` (edges may touch); stops when `visit`
+    /// returns false. Returns false if stopped early.
+    @inlinable @discardableResult
+    public func forEach(containedIn rect: Rect,
+                        _ visit: (Rect, Payload) throws -> Bool) rethrows -> Bool {
+        try select(RTreeSelection(.containedIn, rect), visit)
+    }
+
+    /// Visits every entry whose bounds hold `point` (edges included); stops when `visit` returns
+    /// false. Returns false if stopped early.
+    @inlinable @discardableResult
+    public func forEach(containing point: Point,
+                        _ visit: (Rect, Payload) throws -> Bool) rethrows -> Bool {
+        try select(RTreeSelection(.containing, Rect(point: point)), visit)
+    }
+
+    /// Visits every entry in no particular order; stops when `visit` returns false.
+    @inlinable @discardableResult
+    public func forEach(_ visit: (Rect, Payload) throws -> Bool) rethrows -> Bool {
+        try select(RTreeSelection(.all, .empty), visit)
+    }
+
+    /// Payloads of the entries whose bounds intersect `rect`, in no particular order.
+    @inlinable
+    public func search(intersecting rect: Rect) -> [Payload] {
+        var found: [Payload] = []
+        forEach(intersecting: rect) { _, payload in
+            found.append(payload)
+            return true
+        }
+        return found
+    }
+
+    /// Payloads of the entries whose bounds lie inside `rect`, in no particular order.
+    @inlinable
+    public func search(containedIn rect: Rect) -> [Payload] {
+        var found: [Payload] = []
+        forEach(containedIn: rect) { _, payload in
+            found.append(payload)
+            return true
+        }
+        return found
+    }
+
+    /// Point location: payloads of the entries whose bounds hold `point`, in no particular order.
+    @inlinable
+    public func search(containing point: Point) -> [Payload] {
+        var found: [Payload] = []
+        forEach(containing: point) { _, payload in
+            found.append(payload)
+            return true
+        }
+        return found
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder: the R-tree and sliding-window index land here.

@@ -1,0 +1,79 @@
+import GeoCore
+import SpatialIndex
+import TestSupport
+
+/// Release-build R-tree figures on `pointCount` seeded uniform points in [0, 1000)², payload = index.
+///
+/// Points come from `SeededGenerator(seed: 42)`, query windows and query points from seed 7.
+/// Inserts are timed for every split variant; the window and nearest queries run on the tree built
+/// by inserts with the default configuration (the streaming case), and again on the STR tree
+/// (`_bulk` figures). Memory is `RTree.allocatedByteCount / pointCount`: the arena's allocated
+/// capacity (node rects, inline Int payloads, child indices, counts, free lists, spare capacity)
+/// divided by the points, nothing subtracted.
+func runRTreeBenchmarks(pointCount: Int, report: (String, Double, String) -> Void) {
+    var generator = SeededGenerator(seed: 42)
+    let entries: [(bounds: Rect, payload: Int)] = (0..<pointCount).map { index in
+        let x = generator.nextDouble(in: 0..<1000), y = generator.nextDouble(in: 0..<1000)
+        return (Rect(point: Point(x: x, y: y)), index)
+    }
+
+    let (bulkTree, bulkSeconds) = timed { RTree(bulkLoading: entries) }
+    report("rtree_bulk_load", Double(pointCount) / bulkSeconds, "points/s")
+
+    var insertedTree = RTree<Int>()
+    for split in SplitStrategy.allCases {
+        let configuration = RTreeConfiguration(split: split)
+        let (tree, seconds) = timed { () -> RTree<Int> in
+            var tree = RTree<Int>(configuration: configuration)
+            for entry in entries { tree.insert(entry.payload, bounds: entry.bounds) }
+            return tree
+        }
+        report("rtree_insert_\(split.rawValue)", Double(pointCount) / seconds, "ops/s")
+        if configuration == RTreeConfiguration() { insertedTree = tree }
+    }
+
+    let queryCount = 100_000
+    var queryGenerator = SeededGenerator(seed: 7)
+    let windows = (0..<queryCount).map { _ in
+        let x = queryGenerator.nextDouble(in: 0..<990), y = queryGenerator.nextDouble(in: 0..<990)
+        return Rect(minX: x, minY: y, maxX: x + 10, maxY: y + 10)
+    }
+    let queryPoints = (0..<queryCount).map { _ in
+        Point(x: queryGenerator.nextDouble(in: 0..<1000), y: queryGenerator.nextDouble(in: 0..<1000))
+    }
+
+    for (suffix, tree) in [("", insertedTree), ("_bulk", bulkTree)] {
+        let (hits, intersectSeconds) = timed { () -> Int in
+            var hits = 0
+            for window in windows {
+                tree.forEach(intersecting: window) { _, _ in
+                    hits += 1
+                    return true
+                }
+            }
+            return hits
+        }
+        report("rtree_intersects\(suffix)", Double(queryCount) / intersectSeconds, "queries/s")
+        report("rtree_intersects_avg_hits\(suffix)", Double(hits) / Double(queryCount), "hits")
+
+        let (found, nearestSeconds) = timed { () -> Int in
+            var found = 0
+            for point in queryPoints { found += tree.nearest(to: point, k: 10).count }
+            return found
+        }
+        precondition(found == queryCount * Swift.min(10, pointCount), "nearest returned \(found) neighbours")
+        report("rtree_nearest_k10\(suffix)", Double(queryCount) / nearestSeconds, "queries/s")
+    }
+
+    report("rtree_memory_bulk", Double(bulkTree.allocatedByteCount) / Double(pointCount), "bytes/point")
+    report("rtree_memory_insert", Double(insertedTree.allocatedByteCount) / Double(pointCount), "bytes/point")
+}
+
+/// Runs `body` once and returns its result with the elapsed wall time in seconds.
+private func timed<Result>(_ body: () -> Result) -> (Result, Double) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let result = body()
+    let elapsed = (clock.now - start).components
+    return (result, Double(elapsed.seconds) + Double(elapsed.attoseconds) * 1e-18)
+}
