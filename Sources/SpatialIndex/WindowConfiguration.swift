@@ -28,9 +28,18 @@ public struct WindowConfiguration: Hashable, Sendable {
     public private(set) var slide: Int64
     /// Shape of the R-tree inside every pane.
     public var rtree: RTreeConfiguration
-    /// Rebuild a pane with an STR bulk load once the window end passes it (it then only receives entries the
-    /// runtime would call late). Costs one bulk load per pane, buys packed nodes for the queries that follow.
+    /// Buffer new entries and STR-load them (in runs, then once per pane when the window end passes it)
+    /// instead of inserting each into an R-tree; see `WindowPane`. Chosen by benchmark: see
+    /// docs/window-index.md. False: plain dynamic R-tree insertion into each pane.
     public var sealsPanes: Bool
+    /// With `sealsPanes`, new entries are buffered and STR-loaded into a small tree every `runCapacity`
+    /// of them (see `WindowPane`): larger runs mean fewer trees per query but a longer unindexed buffer.
+    /// Values below 1 act as 1.
+    public var runCapacity: Int {
+        get { storedRunCapacity }
+        set { storedRunCapacity = Swift.max(1, newValue) }
+    }
+    @usableFromInline var storedRunCapacity = 4_096
     /// Width in ms of the time slices that each get their own R-tree (see the type's documentation).
     public private(set) var paneWidth: Int64
 

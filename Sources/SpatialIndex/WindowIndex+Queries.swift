@@ -21,7 +21,7 @@ extension SlidingWindowIndex {
         for pane in panes {
             switch visibility(of: pane) {
             case .hidden: continue
-            case .whole: total += pane.tree.count
+            case .whole: total += pane.count
             case .beforeWindowEnd:
                 pane.forEachEntry { if isVisible(time: $0.time) { total += 1 }; return true }
             }
@@ -53,18 +53,9 @@ extension SlidingWindowIndex {
             let checksTime: Bool
             if case .beforeWindowEnd = paneVisibility { checksTime = true } else { checksTime = false }
             let limit = currentWindowEnd ?? .max
-            let completed: Bool
-            switch filter {
-            case .intersecting(let rect):
-                completed = try pane.tree.forEach(intersecting: rect) { bounds, record in
-                    if checksTime && record.time >= limit { return true }
-                    return try visit(pane.entry(bounds: bounds, record: record))
-                }
-            case .containedIn(let rect):
-                completed = try pane.tree.forEach(containedIn: rect) { bounds, record in
-                    if checksTime && record.time >= limit { return true }
-                    return try visit(pane.entry(bounds: bounds, record: record))
-                }
+            let completed = try pane.select(filter) { bounds, record in
+                if checksTime && record.time >= limit { return true }
+                return try visit(pane.entry(bounds: bounds, record: record))
             }
             if !completed { return false }
         }

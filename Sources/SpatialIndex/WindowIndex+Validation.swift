@@ -17,16 +17,26 @@ extension SlidingWindowIndex {
             if slot > 0 && paneKeys[slot - 1] >= pane.key {
                 throw WindowInvariantViolation(message: "panes out of order after \(paneKeys[slot - 1])", pane: pane.key)
             }
-            if pane.tree.isEmpty {
+            if pane.count == 0 {
                 throw WindowInvariantViolation(message: "empty pane kept", pane: pane.key)
             }
-            do {
-                try pane.tree.validate()
-            } catch {
-                throw WindowInvariantViolation(message: "R-tree: \(error)", pane: pane.key)
+            for (position, tree) in pane.trees.enumerated() {
+                do {
+                    try tree.validate()
+                } catch {
+                    throw WindowInvariantViolation(message: "R-tree \(position): \(error)", pane: pane.key)
+                }
+            }
+            let itemCount = pane.trees.reduce(pane.buffer.count) { $0 + $1.count }
+            if itemCount != pane.count {
+                throw WindowInvariantViolation(message: "pane count \(pane.count), trees and buffer hold \(itemCount)",
+                                               pane: pane.key)
+            }
+            if pane.isSealed && (!pane.runs.isEmpty || !pane.buffer.isEmpty) {
+                throw WindowInvariantViolation(message: "sealed pane still has runs or a buffer", pane: pane.key)
             }
             var problem: String?
-            pane.tree.forEach { bounds, record in
+            pane.forEachItem { bounds, record in
                 if WindowTime.floorDivide(record.time, width) != pane.key {
                     problem = "entry at t=\(record.time) belongs to pane \(WindowTime.floorDivide(record.time, width))"
                 } else if record.time < currentLowerBound {
@@ -41,7 +51,7 @@ extension SlidingWindowIndex {
                 return problem == nil
             }
             if let problem { throw WindowInvariantViolation(message: problem, pane: pane.key) }
-            total += pane.tree.count
+            total += pane.count
         }
         guard total == heldCount else {
             throw WindowInvariantViolation(message: "count says \(heldCount), panes hold \(total)")

@@ -50,12 +50,15 @@ public struct SlidingWindowIndex<Payload> {
     public mutating func insert(_ payload: Payload, geometry: Geometry, time: Int64) -> Bool {
         guard time >= currentLowerBound else { return false }
         let slot = paneSlot(forTime: time)
+        let buffered = configuration.sealsPanes
         if case .point(let point) = geometry {
-            panes[slot].tree.insert(WindowRecord(time: time, payload: payload, shape: -1), bounds: Rect(point: point))
+            panes[slot].insert(WindowRecord(time: time, payload: payload, shape: -1), bounds: Rect(point: point),
+                               buffered: buffered, runCapacity: configuration.runCapacity)
         } else {
             let shape = Int32(truncatingIfNeeded: panes[slot].shapes.count)
             panes[slot].shapes.append(geometry)
-            panes[slot].tree.insert(WindowRecord(time: time, payload: payload, shape: shape), bounds: geometry.bounds)
+            panes[slot].insert(WindowRecord(time: time, payload: payload, shape: shape), bounds: geometry.bounds,
+                               buffered: buffered, runCapacity: configuration.runCapacity)
         }
         heldCount += 1
         return true
@@ -114,7 +117,7 @@ public struct SlidingWindowIndex<Payload> {
         var dropped = 0
         var removed = 0
         while dropped < panes.count && panes[dropped].end <= cutoff {
-            removed += panes[dropped].tree.count
+            removed += panes[dropped].count
             if let expired { panes[dropped].forEachEntry { expired($0); return true } }
             dropped += 1
         }
@@ -124,7 +127,7 @@ public struct SlidingWindowIndex<Payload> {
         }
         if !panes.isEmpty && panes[0].start < cutoff {
             removed += panes[0].trim(before: cutoff, expired: expired)
-            if panes[0].tree.isEmpty {
+            if panes[0].count == 0 {
                 panes.removeFirst()
                 paneKeys.removeFirst()
             }
@@ -143,84 +146,3 @@ public struct SlidingWindowIndex<Payload> {
 }
 
 extension SlidingWindowIndex: Sendable where Payload: Sendable {}
-
-/// What a pane's R-tree stores per entry: the rect is the tree key; a point's geometry is its rect, other
-/// geometries sit in the pane's `shapes` so that the common case (points) carries no geometry copy.
-@usableFromInline
-struct WindowRecord<Payload> {
-    @usableFromInline var time: Int64
-    @usableFromInline var payload: Payload
-    /// Index into `WindowPane.shapes`, or -1 for a point.
-    @usableFromInline var shape: Int32
-
-    @inlinable
-    init(time: Int64, payload: Payload, shape: Int32) {
-        self.time = time
-        self.payload = payload
-        self.shape = shape
-    }
-}
-
-extension WindowRecord: Sendable where Payload: Sendable {}
-
-/// The entries whose time falls in `[start, end)`, with their own R-tree.
-@usableFromInline
-struct WindowPane<Payload> {
-    @usableFromInline let key: Int64
-    @usableFromInline let start: Int64
-    @usableFromInline let end: Int64
-    @usableFromInline var tree: RTree<WindowRecord<Payload>>
-    @usableFromInline var shapes: [Geometry] = []
-    @usableFromInline var isSealed = false
-
-    @inlinable
-    init(key: Int64, width: Int64, configuration: RTreeConfiguration) {
-        self.key = key
-        start = WindowTime.multiply(key, width)
-        end = WindowTime.add(start, width)
-        tree = RTree(configuration: configuration)
-    }
-
-    @inlinable
-    func entry(bounds: Rect, record: WindowRecord<Payload>) -> WindowEntry<Payload> {
-        let geometry: Geometry = record.shape < 0
-            ? .point(Point(x: bounds.minX, y: bounds.minY)) : shapes[Int(record.shape)]
-        return WindowEntry(geometry: geometry, time: record.time, payload: record.payload)
-    }
-
-    @inlinable
-    @discardableResult
-    func forEachEntry(_ visit: (WindowEntry<Payload>) throws -> Bool) rethrows -> Bool {
-        try tree.forEach { bounds, record in try visit(entry(bounds: bounds, record: record)) }
-    }
-
-    @inlinable
-    mutating func seal(configuration: RTreeConfiguration) {
-        var items: [(bounds: Rect, payload: WindowRecord<Payload>)] = []
-        items.reserveCapacity(tree.count)
-        tree.forEach { bounds, record in items.append((bounds, record)); return true }
-        tree = RTree(bulkLoading: items, configuration: configuration)
-        isSealed = true
-    }
-
-    /// Removes the entries with `t < cutoff` by rebuilding from the survivors; returns how many went.
-    @inlinable
-    mutating func trim(before cutoff: Int64, expired: ((WindowEntry<Payload>) -> Void)?) -> Int {
-        var survivors: [(bounds: Rect, payload: WindowRecord<Payload>)] = []
-        survivors.reserveCapacity(tree.count)
-        var removed = 0
-        tree.forEach { bounds, record in
-            if record.time >= cutoff {
-                survivors.append((bounds, record))
-            } else {
-                removed += 1
-                expired?(entry(bounds: bounds, record: record))
-            }
-            return true
-        }
-        if removed > 0 { tree = RTree(bulkLoading: survivors, configuration: tree.configuration) }
-        return removed
-    }
-}
-
-extension WindowPane: Sendable where Payload: Sendable {}

@@ -78,6 +78,7 @@ enum WindowBenchmarkQuery { case intersects, nearest, radius }
 
 struct WindowBenchmarkVariant {
     var sealsPanes: Bool
+    var rtree = RTreeConfiguration()
     var index: SlidingWindowIndex<Int>?
     var eventsPerSecond = 0.0
     var bytesPerPoint = 0.0
@@ -92,7 +93,8 @@ struct WindowBenchmarkVariant {
         let heapBefore = heapBytesInUse()
         // swiftlint:disable:next force_try
         let configuration = try! WindowConfiguration(size: WindowBenchmarkStream.size,
-                                                     slide: WindowBenchmarkStream.slide, sealsPanes: sealsPanes)
+                                                     slide: WindowBenchmarkStream.slide, rtree: rtree,
+                                                     sealsPanes: sealsPanes)
         var window = SlidingWindowIndex<Int>(configuration: configuration)
         var maxTime = Int64.min
         for i in 0..<warmUp {

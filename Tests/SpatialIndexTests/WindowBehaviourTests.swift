@@ -144,7 +144,8 @@ final class WindowBehaviourTests: XCTestCase {
         index.heldCount += 1
         XCTAssertThrowsError(try index.validate()) { XCTAssertTrue("\($0)".contains("count")) }
         index.heldCount -= 1
-        index.panes[0].tree.insert(WindowRecord(time: 7_500, payload: 2, shape: -1), bounds: Rect(point: Point(x: 0, y: 0)))
+        index.panes[0].insert(WindowRecord(time: 7_500, payload: 2, shape: -1), bounds: Rect(point: Point(x: 0, y: 0)),
+                              buffered: true, runCapacity: 4)
         index.heldCount += 1
         XCTAssertThrowsError(try index.validate()) { XCTAssertTrue("\($0)".contains("belongs to pane 7")) }
     }

@@ -40,7 +40,8 @@ final class WindowPropertyTests: XCTestCase {
     func runStream(size: Int64, slide: Int64, seed: UInt64, rtree: RTreeConfiguration = .init(),
                    sealsPanes: Bool = true, startTime: Int64 = 1_700_000_000_000,
                    file: StaticString = #filePath, line: UInt = #line) throws {
-        let configuration = try WindowConfiguration(size: size, slide: slide, rtree: rtree, sealsPanes: sealsPanes)
+        var configuration = try WindowConfiguration(size: size, slide: slide, rtree: rtree, sealsPanes: sealsPanes)
+        configuration.runCapacity = 7                // several runs and a buffer in every open pane
         var index = SlidingWindowIndex<Int>(configuration: configuration)
         var reference = WindowReference(size: size, slide: slide)
         var generator = WindowStreamGenerator(seed: seed)
