@@ -28,7 +28,10 @@ struct IndexedRing: Sendable {
         self.bounds = bounds
         let edges = Swift.max(0, points.count - 1)
         let height = bounds.height
-        guard edges > Self.linearScanLimit, height > 0, height.isFinite else {
+        // Unchecked rings may hold NaN or infinities (`Polygon(uncheckedExterior:)` promises not to
+        // trap): they get no index, and the linear scan answers (meaninglessly but safely).
+        guard edges > Self.linearScanLimit, height > 0, height.isFinite,
+              points.allSatisfy({ $0.y.isFinite }) else {
             bandCount = 0
             bandScale = 0
             bandStarts = []

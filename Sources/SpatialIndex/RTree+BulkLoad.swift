@@ -138,7 +138,7 @@ extension RTree {
             keys.append(RTreePackingKey(x: (rect.minX + rect.maxX) * 0.5,
                                         y: (rect.minY + rect.maxY) * 0.5, index: index))
         }
-        keys.sort { $0.x < $1.x }
+        keys.withUnsafeMutableBufferPointer { RTreePackingSort.sort($0, byY: false) }
         let nodeCount = (count + capacity - 1) / capacity
         var sliceCount = 1
         while sliceCount * sliceCount < nodeCount { sliceCount += 1 }
@@ -146,9 +146,107 @@ extension RTree {
         var sliceStart = 0
         while sliceStart < count {
             let sliceEnd = Swift.min(count, sliceStart + sliceSize)
-            keys[sliceStart..<sliceEnd].sort { $0.y < $1.y }
+            keys.withUnsafeMutableBufferPointer { all in
+                RTreePackingSort.sort(UnsafeMutableBufferPointer(rebasing: all[sliceStart..<sliceEnd]), byY: true)
+            }
             sliceStart = sliceEnd
         }
         return keys.map(\.index)
+    }
+}
+
+/// An in-place unstable sort of packing keys by one coordinate: introsort (median-of-three
+/// quicksort, insertion sort below 24 elements, heapsort past the depth limit).
+///
+/// STR only needs the order, not stability, and the generic stable sort with a closure was most of
+/// a bulk load's time; the sliding window bulk-loads every pane, so this is on the ingest path.
+@usableFromInline
+enum RTreePackingSort {
+    @inlinable
+    static func sort(_ keys: UnsafeMutableBufferPointer<RTreePackingKey>, byY: Bool) {
+        guard keys.count > 1 else { return }
+        var depthLimit = 2
+        var n = keys.count
+        while n > 1 { depthLimit += 2; n >>= 1 }
+        if byY {
+            introsort(keys, 0, keys.count, depthLimit) { $0.y }
+        } else {
+            introsort(keys, 0, keys.count, depthLimit) { $0.x }
+        }
+    }
+
+    @inlinable
+    static func introsort(_ keys: UnsafeMutableBufferPointer<RTreePackingKey>, _ start: Int, _ end: Int,
+                          _ depthLimit: Int, _ key: (RTreePackingKey) -> Double) {
+        var start = start, end = end, depth = depthLimit
+        while end - start > 24 {
+            if depth == 0 {
+                heapsort(keys, start, end, key)
+                return
+            }
+            depth -= 1
+            // Median of three to the middle, then Hoare partition around its value.
+            let middle = start + (end - start) / 2
+            if key(keys[middle]) < key(keys[start]) { keys.swapAt(middle, start) }
+            if key(keys[end - 1]) < key(keys[start]) { keys.swapAt(end - 1, start) }
+            if key(keys[end - 1]) < key(keys[middle]) { keys.swapAt(end - 1, middle) }
+            let pivot = key(keys[middle])
+            var low = start, high = end - 1
+            while true {
+                while key(keys[low]) < pivot { low += 1 }
+                while pivot < key(keys[high]) { high -= 1 }
+                if low >= high { break }
+                keys.swapAt(low, high)
+                low += 1
+                high -= 1
+            }
+            // Recurse into the smaller side, loop on the larger: stack depth stays O(log n).
+            let split = high + 1
+            if split - start < end - split {
+                introsort(keys, start, split, depth, key)
+                start = split
+            } else {
+                introsort(keys, split, end, depth, key)
+                end = split
+            }
+        }
+        // Insertion sort for the short tail.
+        if end - start > 1 {
+            for index in (start + 1)..<end {
+                let moving = keys[index]
+                let value = key(moving)
+                var position = index
+                while position > start && value < key(keys[position - 1]) {
+                    keys[position] = keys[position - 1]
+                    position -= 1
+                }
+                keys[position] = moving
+            }
+        }
+    }
+
+    @inlinable
+    static func heapsort(_ keys: UnsafeMutableBufferPointer<RTreePackingKey>, _ start: Int, _ end: Int,
+                         _ key: (RTreePackingKey) -> Double) {
+        let count = end - start
+        func siftDown(_ root: Int, _ limit: Int) {
+            var parent = root
+            while true {
+                var child = 2 * parent + 1
+                if child >= limit { return }
+                if child + 1 < limit && key(keys[start + child]) < key(keys[start + child + 1]) { child += 1 }
+                if !(key(keys[start + parent]) < key(keys[start + child])) { return }
+                keys.swapAt(start + parent, start + child)
+                parent = child
+            }
+        }
+        var root = count / 2 - 1
+        while root >= 0 { siftDown(root, count); root -= 1 }
+        var last = count - 1
+        while last > 0 {
+            keys.swapAt(start, start + last)
+            siftDown(0, last)
+            last -= 1
+        }
     }
 }

@@ -109,4 +109,21 @@ final class PointInPolygonTests: XCTestCase {
             }
         }
     }
+
+    /// Regression: a large unchecked ring with a NaN or infinite y used to trap while building its
+    /// band index (found by the frame decoder's corruption test). Unchecked input must never crash.
+    func testNonFiniteCoordinatesInALargeUncheckedRingDoNotTrap() {
+        for poison in [Double.nan, .infinity, -.infinity] {
+            var ring = (0..<40).map { i -> Point in
+                let angle = Double(i) / 40 * 2 * Double.pi
+                return Point(x: cos(angle), y: sin(angle))
+            }
+            ring[7] = Point(x: 0.5, y: poison)
+            ring.append(ring[0])
+            let polygon = Polygon(uncheckedExterior: ring)
+            _ = polygon.contains(Point(x: 0, y: 0))
+            _ = polygon.contains(Point(x: 5, y: 5))
+            XCTAssertEqual(polygon.vertexCount, 41)
+        }
+    }
 }

@@ -1,0 +1,66 @@
+import Foundation
+
+/// `geostream-bench`: the foundation's performance figures, one `name: value unit` line each.
+///
+/// Run in release: `swift run -c release geostream-bench [--points N] [--only rtree|window|geometry]`.
+/// Data is seeded, so runs are comparable; timings are wall-clock on whatever else the machine does.
+@main
+enum BenchmarkMain {
+    static func main() {
+        var pointCount = 1_000_000
+        var only: String?
+        var arguments = CommandLine.arguments.dropFirst()
+        while let argument = arguments.popFirst() {
+            switch argument {
+            case "--points":
+                guard let value = arguments.popFirst().flatMap(Int.init), value >= 1_000 else {
+                    fail("--points takes a whole number >= 1000")
+                }
+                pointCount = value
+            case "--only":
+                guard let value = arguments.popFirst(), ["rtree", "window", "geometry"].contains(value) else {
+                    fail("--only takes rtree, window or geometry")
+                }
+                only = value
+            case "-h", "--help":
+                print("usage: geostream-bench [--points N] [--only rtree|window|geometry]")
+                print("Prints one 'name: value unit' line per figure; see docs/benchmarks.md.")
+                return
+            default:
+                fail("unknown argument '\(argument)'; see --help")
+            }
+        }
+        #if DEBUG
+        print("warning: debug build; figures are meaningless. Use: swift run -c release geostream-bench")
+        #endif
+        print("data: \(pointCount) seeded uniform points in [0,1000)^2 (R-tree), \(pointCount) points held in the window")
+        let report: (String, Double, String) -> Void = { name, value, unit in
+            let formatted = value >= 100 ? String(format: "%.0f", value) : String(format: "%.2f", value)
+            // Unbuffered, so figures appear as they are measured even when piped to a file.
+            FileHandle.standardOutput.write(Data("\(name): \(formatted) \(unit)\n".utf8))
+        }
+        if only == nil || only == "geometry" { runGeometryBenchmarks(report: report) }
+        if only == nil || only == "rtree" { runRTreeBenchmarks(pointCount: pointCount, report: report) }
+        if only == nil || only == "window" { runWindowBenchmarks(pointCount: pointCount, report: report) }
+        report("peak_memory", Double(peakResidentBytes()) / 1_048_576, "MiB")
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("geostream-bench: \(message)\n".utf8))
+        exit(64)
+    }
+
+    /// Peak resident set size of this process (Linux reports ru_maxrss in KiB).
+    static func peakResidentBytes() -> Int {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Int(usage.ru_maxrss) * 1024
+    }
+}
+
+/// Seconds taken by `body`, from a monotonic clock.
+func measureSeconds(_ body: () -> Void) -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}

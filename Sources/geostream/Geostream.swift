@@ -1,0 +1,23 @@
+import ArgumentParser
+
+/// The `geostream` command line: thin wrappers that parse arguments, call the library targets and
+/// map their errors to exit codes. No geometry or index logic lives here.
+@main
+struct Geostream: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "geostream",
+        abstract: "Streaming spatial analytics: sliding-window R-trees, geofence alerts, hotspot clustering.",
+        discussion: """
+            Today the CLI works on recorded files: `geostream index` loads a CSV of positions into an \
+            R-tree or replays it through an event-time sliding window and answers spatial queries. \
+            Streaming commands (run, ingest, subscribe, query) arrive with the pipeline runtime.
+
+            Examples:
+              geostream index samples/ais-uscoast-2020-06-30-first2000.csv --nearest -74.02,40.68 -k 3
+              geostream index samples/ais-uscoast-2020-06-30-first2000.csv --window 10m --slide 1m \\
+                  --bbox -74.3,40.4,-73.7,40.95
+            """,
+        version: "0.1.0",
+        subcommands: [IndexCommand.self]
+    )
+}
