@@ -12,6 +12,7 @@ extension RTree {
     mutating func insertDirect(_ rect: Rect, _ payload: Payload) {
         let maxEntries = self.maxEntries
         let levels = height
+        let firstContaining = _configuration.split == .axis
         withUnsafeTemporaryAllocation(of: Int.self, capacity: Swift.max(levels, 1)) { pathSlots in
             // pathSlots[level] = arena slot chosen in the inner node at `level` (1...levels-1).
             var node = rootNode
@@ -23,7 +24,8 @@ extension RTree {
                             while level > 0 {
                                 let base = node * maxEntries
                                 let slot = base + Self.chooseLeastEnlargement(
-                                    UnsafeBufferPointer(rebasing: rects[base..<(base + Int(counts[node]))]), for: rect)
+                                    UnsafeBufferPointer(rebasing: rects[base..<(base + Int(counts[node]))]), for: rect,
+                                    firstContaining: firstContaining)
                                 let grown = rects[slot]
                                 rects[slot] = Rect(minX: Swift.min(grown.minX, rect.minX), minY: Swift.min(grown.minY, rect.minY),
                                                    maxX: Swift.max(grown.maxX, rect.maxX), maxY: Swift.max(grown.maxY, rect.maxY))
@@ -78,10 +80,23 @@ extension RTree {
     }
 
     /// Offset of the child needing least area enlargement to cover `rect`; ties go to the smaller
-    /// child. A child that already covers `rect` needs none, so the common case ends early on the
-    /// smallest such child without computing unions.
+    /// child.
+    ///
+    /// With `firstContaining` (the `axis` strategy, as in tidwall/rtree.c) the first child that
+    /// already covers `rect` is taken without weighing the others: the edge-snap split leaves
+    /// siblings with little overlap, so the first container is nearly always the best one, and the
+    /// scan usually stops halfway. Guttman's splits leave overlapping siblings, where this shortcut
+    /// measurably degrades the tree, so they keep the full least-enlargement choice.
     @inlinable
-    static func chooseLeastEnlargement(_ rects: UnsafeBufferPointer<Rect>, for rect: Rect) -> Int {
+    static func chooseLeastEnlargement(_ rects: UnsafeBufferPointer<Rect>, for rect: Rect,
+                                       firstContaining: Bool) -> Int {
+        if firstContaining {
+            for offset in 0..<rects.count {
+                let candidate = rects[offset]
+                if candidate.minX <= rect.minX && candidate.minY <= rect.minY
+                    && rect.maxX <= candidate.maxX && rect.maxY <= candidate.maxY { return offset }
+            }
+        }
         var best = 0
         var bestGrowth = Double.infinity, bestArea = Double.infinity
         for offset in 0..<rects.count {

@@ -94,27 +94,54 @@ extension RTree {
         let squaredLimit = maxDistance == .infinity ? Double.infinity : (maxDistance * maxDistance).nextUp
         let best: [RTreeQueueItem] = withNodeView { view in
             var best = RTreeQueue(capacity: k)
+            let maxEntries = view.maxEntries
+
+            /// Offers every entry of `leaf` to the k-best list.
+            func scanLeaf(_ leaf: Int) {
+                let base = leaf * maxEntries
+                for slot in base..<(base + Int(view.leafCounts[leaf])) {
+                    let distance = view.leafRects[slot].squaredDistance(to: point)
+                    if best.count < k {
+                        if distance <= squaredLimit
+                            && (maxDistance == .infinity || distance.squareRoot() <= maxDistance) {
+                            best.push(RTreeQueueItem(key: -distance, ref: slot, level: -1))
+                        }
+                    } else if distance < -best.top.key {
+                        best.replaceTop(RTreeQueueItem(key: -distance, ref: slot, level: -1))
+                    }
+                }
+            }
+
+            // Dive greedily to the leaf nearest the point first: its entries give a k-th distance
+            // before the best-first search starts, so most siblings are never queued at all.
+            var dived = rootNode
+            var diveLevel = height - 1
+            while diveLevel > 0 {
+                let base = dived * maxEntries
+                var nearestChild = Int(view.innerChildren[base])
+                var nearestDistance = Double.infinity
+                for slot in base..<(base + Int(view.innerCounts[dived])) {
+                    let distance = view.innerRects[slot].squaredDistance(to: point)
+                    if distance < nearestDistance {
+                        nearestDistance = distance
+                        nearestChild = Int(view.innerChildren[slot])
+                    }
+                }
+                dived = nearestChild
+                diveLevel -= 1
+            }
+            scanLeaf(dived)
+
             var queue = RTreeQueue(capacity: 64)
             queue.push(RTreeQueueItem(key: 0, ref: rootNode, level: height - 1))
-            let maxEntries = view.maxEntries
             while !queue.isEmpty {
                 let item = queue.pop()
                 let bound = best.count == k ? -best.top.key : squaredLimit
                 if item.key > bound || (best.count == k && item.key == bound) { break }
-                let base = item.ref * maxEntries
                 if item.level == 0 {
-                    for slot in base..<(base + Int(view.leafCounts[item.ref])) {
-                        let distance = view.leafRects[slot].squaredDistance(to: point)
-                        if best.count < k {
-                            if distance <= squaredLimit
-                                && (maxDistance == .infinity || distance.squareRoot() <= maxDistance) {
-                                best.push(RTreeQueueItem(key: -distance, ref: slot, level: -1))
-                            }
-                        } else if distance < -best.top.key {
-                            best.replaceTop(RTreeQueueItem(key: -distance, ref: slot, level: -1))
-                        }
-                    }
+                    if item.ref != dived { scanLeaf(item.ref) }
                 } else {
+                    let base = item.ref * maxEntries
                     let childLevel = item.level - 1
                     for slot in base..<(base + Int(view.innerCounts[item.ref])) {
                         let distance = view.innerRects[slot].squaredDistance(to: point)

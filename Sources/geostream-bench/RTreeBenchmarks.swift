@@ -5,7 +5,7 @@ import TestSupport
 /// Release-build R-tree figures on `pointCount` seeded uniform points in [0, 1000)², payload = index.
 ///
 /// Points come from `SeededGenerator(seed: 42)`, query windows and query points from seed 7.
-/// Inserts are timed for every split variant; the window and nearest queries run on the tree built
+/// Every figure is the best of three runs (R* inserts: one). Inserts are timed for every split variant; the window and nearest queries run on the tree built
 /// by inserts with the default configuration (the streaming case), and again on the STR tree
 /// (`_bulk` figures). Memory is `RTree.allocatedByteCount / pointCount`: the arena's allocated
 /// capacity (node rects, inline Int payloads, child indices, counts, free lists, spare capacity)
@@ -17,13 +17,14 @@ func runRTreeBenchmarks(pointCount: Int, report: (String, Double, String) -> Voi
         return (Rect(point: Point(x: x, y: y)), index)
     }
 
-    let (bulkTree, bulkSeconds) = timed { RTree(bulkLoading: entries) }
+    let (bulkTree, bulkSeconds) = bestOf(3) { RTree(bulkLoading: entries) }
     report("rtree_bulk_load", Double(pointCount) / bulkSeconds, "points/s")
 
     var insertedTree = RTree<Int>()
     for split in SplitStrategy.allCases {
         let configuration = RTreeConfiguration(split: split)
-        let (tree, seconds) = timed { () -> RTree<Int> in
+        // R* is 10x slower than the rest: one run is enough to rank it.
+        let (tree, seconds) = bestOf(split == .rstar ? 1 : 3) { () -> RTree<Int> in
             var tree = RTree<Int>(configuration: configuration)
             for entry in entries { tree.insert(entry.payload, bounds: entry.bounds) }
             return tree
@@ -43,7 +44,7 @@ func runRTreeBenchmarks(pointCount: Int, report: (String, Double, String) -> Voi
     }
 
     for (suffix, tree) in [("", insertedTree), ("_bulk", bulkTree)] {
-        let (hits, intersectSeconds) = timed { () -> Int in
+        let (hits, intersectSeconds) = bestOf(3) { () -> Int in
             var hits = 0
             for window in windows {
                 tree.forEach(intersecting: window) { _, _ in
@@ -56,7 +57,7 @@ func runRTreeBenchmarks(pointCount: Int, report: (String, Double, String) -> Voi
         report("rtree_intersects\(suffix)", Double(queryCount) / intersectSeconds, "queries/s")
         report("rtree_intersects_avg_hits\(suffix)", Double(hits) / Double(queryCount), "hits")
 
-        let (found, nearestSeconds) = timed { () -> Int in
+        let (found, nearestSeconds) = bestOf(3) { () -> Int in
             var found = 0
             for point in queryPoints { found += tree.nearest(to: point, k: 10).count }
             return found
@@ -67,6 +68,17 @@ func runRTreeBenchmarks(pointCount: Int, report: (String, Double, String) -> Voi
 
     report("rtree_memory_bulk", Double(bulkTree.allocatedByteCount) / Double(pointCount), "bytes/point")
     report("rtree_memory_insert", Double(insertedTree.allocatedByteCount) / Double(pointCount), "bytes/point")
+}
+
+/// Runs `body` `runs` times and returns the last result with the fastest wall time in seconds: the
+/// machine is shared (2 cores, other processes), and the fastest run is the one least disturbed.
+func bestOf<Result>(_ runs: Int, _ body: () -> Result) -> (Result, Double) {
+    var best = timed(body)
+    for _ in 1..<max(1, runs) {
+        let next = timed(body)
+        best = (next.0, min(best.1, next.1))
+    }
+    return best
 }
 
 /// Runs `body` once and returns its result with the elapsed wall time in seconds.
