@@ -37,6 +37,9 @@ let package = Package(
         .target(name: "GeoCore", swiftSettings: strictSettings),
         .target(name: "SpatialIndex", dependencies: ["GeoCore"], swiftSettings: strictSettings),
 
+        // I/O layers.
+        .target(name: "Transport", dependencies: ["CZeroMQ"], swiftSettings: strictSettings),
+
         // Seeded generators and brute-force references shared by tests and benchmarks.
         .target(name: "TestSupport", dependencies: ["GeoCore", "SpatialIndex"], swiftSettings: strictSettings),
 
@@ -56,6 +59,7 @@ let package = Package(
 
         .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "SpatialIndexTests", dependencies: ["SpatialIndex", "GeoCore", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: strictSettings),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CZeroMQ", "CLZ4"], swiftSettings: strictSettings),
     ]
 )
