@@ -1,10 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Every target is compiled in the Swift 6 language mode (strict concurrency) with
-/// the same settings, set once here so no target drifts.
-/// CI sets GEOSTREAM_WARNINGS_AS_ERRORS so a warning fails the build there (only our targets:
-/// dependencies are compiled with warnings suppressed).
+/// Every target is compiled in the Swift 6 language mode (strict concurrency) with the same
+/// settings, set once here so no target drifts. CI sets GEOSTREAM_WARNINGS_AS_ERRORS so a warning
+/// fails the build there (only our targets: dependencies are compiled with warnings suppressed).
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
@@ -17,6 +16,8 @@ let package = Package(
         .executable(name: "geostream", targets: ["geostream"]),
         .library(name: "GeoCore", targets: ["GeoCore"]),
         .library(name: "SpatialIndex", targets: ["SpatialIndex"]),
+        .library(name: "Wire", targets: ["Wire"]),
+        .library(name: "Transport", targets: ["Transport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -37,6 +38,10 @@ let package = Package(
         .target(name: "GeoCore", swiftSettings: strictSettings),
         .target(name: "SpatialIndex", dependencies: ["GeoCore"], swiftSettings: strictSettings),
 
+        // Wire formats (events, readers, binary frames) and the ZeroMQ transport.
+        .target(name: "Wire", dependencies: ["GeoCore", "CLZ4"], swiftSettings: strictSettings),
+        .target(name: "Transport", dependencies: ["CZeroMQ"], swiftSettings: strictSettings),
+
         // Seeded generators and brute-force references shared by tests and benchmarks.
         .target(name: "TestSupport", dependencies: ["GeoCore", "SpatialIndex"], swiftSettings: strictSettings),
 
@@ -50,12 +55,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "geostream-bench",
-            dependencies: ["GeoCore", "SpatialIndex", "TestSupport"],
+            dependencies: ["GeoCore", "SpatialIndex", "Wire", "TestSupport"],
             swiftSettings: strictSettings
         ),
 
         .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "SpatialIndexTests", dependencies: ["SpatialIndex", "GeoCore", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "GeoCore", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strictSettings),
+        .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: strictSettings),
         .testTarget(name: "CLITests", dependencies: ["geostream"], exclude: ["Expected"], swiftSettings: strictSettings),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CZeroMQ", "CLZ4"], swiftSettings: strictSettings),
     ]
