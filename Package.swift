@@ -39,6 +39,7 @@ let package = Package(
 
         // I/O layers.
         .target(name: "Transport", dependencies: ["CZeroMQ"], swiftSettings: strictSettings),
+        .target(name: "Wire", dependencies: ["GeoCore", "CLZ4"], swiftSettings: strictSettings),
 
         // Seeded generators and brute-force references shared by tests and benchmarks.
         .target(name: "TestSupport", dependencies: ["GeoCore", "SpatialIndex"], swiftSettings: strictSettings),
@@ -59,6 +60,7 @@ let package = Package(
 
         .testTarget(name: "GeoCoreTests", dependencies: ["GeoCore", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "SpatialIndexTests", dependencies: ["SpatialIndex", "GeoCore", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "WireTests", dependencies: ["Wire", "GeoCore", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: strictSettings),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CZeroMQ", "CLZ4"], swiftSettings: strictSettings),
     ]
