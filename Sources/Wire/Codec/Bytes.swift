@@ -114,8 +114,9 @@ struct ByteReader {
     var remaining: Int { count - position }
     var isAtEnd: Bool { position == count }
 
-    func failure(_ code: FrameError.Code, _ message: String) -> FrameError {
-        FrameError(code, message, offset: offsetBase + position)
+    /// An error at the current position, or at `start` (a position) when given.
+    func failure(_ code: FrameError.Code, _ message: String, at start: Int? = nil) -> FrameError {
+        FrameError(code, message, offset: offsetBase + (start ?? position))
     }
 
     private func truncated(_ field: StaticString, needing bytes: Int) -> FrameError {

@@ -5,7 +5,11 @@ extension Columns {
     /// Reads a dictionary written by `writeDictionary`; it may hold at most `recordCount` entries
     /// (each entry is used by at least one record).
     static func readDictionary(_ reader: inout ByteReader, recordCount: Int, limits: FrameLimits) throws(FrameError) -> [String] {
-        let count = try reader.readCount("dictionary count", minimumBytes: 1, limit: recordCount)
+        let start = reader.position
+        let count = try reader.readCount("dictionary count", minimumBytes: 1, limit: Int.max)
+        guard count <= recordCount else {
+            throw reader.failure(.malformedPayload, "dictionary count \(count) exceeds the record count \(recordCount)", at: start)
+        }
         var strings: [String] = []
         strings.reserveCapacity(count)
         for _ in 0..<count {
@@ -30,9 +34,10 @@ extension Columns {
 
     static func readIndexes(_ reader: inout ByteReader, dictionaryCount: Int, into indexes: UnsafeMutableBufferPointer<Int32>) throws(FrameError) {
         for i in 0..<indexes.count {
+            let start = reader.position
             let index = try reader.readVarint("dictionary index")
             guard index < UInt64(dictionaryCount) else {
-                throw reader.failure(.malformedPayload, "dictionary index \(index) of record \(i) is not below the dictionary count \(dictionaryCount)")
+                throw reader.failure(.malformedPayload, "dictionary index \(index) of record \(i) is not below the dictionary count \(dictionaryCount)", at: start)
             }
             indexes[i] = Int32(index)
         }

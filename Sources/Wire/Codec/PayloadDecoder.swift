@@ -42,6 +42,7 @@ enum PayloadDecoder {
             roles.append(role == 1 ? .fence : .object)
         }
         let shapes = try readStructure(&reader, count: count, limits: limits)
+        let coordinatesStart = reader.position
         var vertices = [Point](repeating: Point(x: 0, y: 0), count: shapes.vertexCount)
         try vertices.withUnsafeMutableBufferPointer { (vertices) throws(FrameError) in
             try Columns.readCoordinates(&reader, references: nil, into: vertices)
@@ -52,12 +53,17 @@ enum PayloadDecoder {
         events.reserveCapacity(count)
         var ring = 0
         var vertex = 0
-        func nextPolygon(rings ringCount: Int) -> Polygon {
+        func nextPolygon(rings ringCount: Int) throws(FrameError) -> Polygon {
             var rings: [[Point]] = []
             rings.reserveCapacity(ringCount)
             for _ in 0..<ringCount {
                 let length = shapes.ringLengths[ring]
-                rings.append(Array(vertices[vertex..<vertex + length]))
+                let positions = Array(vertices[vertex..<vertex + length])
+                // No Polygon can hold NaN (GeoCore's ring index traps on it); reject, do not trap.
+                if positions.contains(where: { $0.x.isNaN || $0.y.isNaN }) {
+                    throw FrameError(.malformedPayload, "a ring of record \(events.count) has a NaN coordinate", offset: FrameHeader.size + coordinatesStart)
+                }
+                rings.append(positions)
                 vertex += length
                 ring += 1
             }
@@ -73,14 +79,14 @@ enum PayloadDecoder {
                 geometry = .point(vertices[vertex])
                 vertex += 1
             case .polygon:
-                geometry = .polygon(nextPolygon(rings: shapes.polygonRingCounts[polygonIndex]))
+                geometry = .polygon(try nextPolygon(rings: shapes.polygonRingCounts[polygonIndex]))
                 polygonIndex += 1
             case .multiPolygon:
                 let parts = shapes.multiPartCounts[i]
                 var polygons: [Polygon] = []
                 polygons.reserveCapacity(parts)
                 for _ in 0..<parts {
-                    polygons.append(nextPolygon(rings: shapes.polygonRingCounts[polygonIndex]))
+                    polygons.append(try nextPolygon(rings: shapes.polygonRingCounts[polygonIndex]))
                     polygonIndex += 1
                 }
                 geometry = .multiPolygon(MultiPolygon(polygons))
