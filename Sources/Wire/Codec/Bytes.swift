@@ -40,6 +40,9 @@ struct ByteWriter {
 
     mutating func removeAll() { count = 0 }
 
+    /// Drops what was written after `length` bytes (to rewrite a column another way).
+    mutating func truncate(to length: Int) { count = Swift.min(count, length) }
+
     /// Makes room for `maximum` more bytes and lets `body` write at most that many at the end;
     /// `body` returns how many it wrote.
     @inline(__always)
@@ -131,27 +134,33 @@ struct ByteReader {
         return byte
     }
 
+    /// Reads a varint; with 10 or more bytes left it runs without per-byte bounds checks.
     @inline(__always)
     mutating func readVarint(_ field: StaticString) throws(FrameError) -> UInt64 {
-        if position < count, let base {
-            let first = base[position]
-            if first < 0x80 {
-                position += 1
-                return UInt64(first)
-            }
-        }
-        return try readLongVarint(field)
-    }
-
-    private mutating func readLongVarint(_ field: StaticString) throws(FrameError) -> UInt64 {
+        guard count - position >= Varint.maxBytes, let base else { return try readVarintNearEnd(field) }
+        var p = base + position
         var value: UInt64 = 0
         var shift: UInt64 = 0
-        let start = position
-        while true {
-            guard position < count, let base else {
-                position = start
-                throw truncated(field, needing: position - start + 1)
+        for _ in 0..<(Varint.maxBytes - 1) {
+            let byte = p.pointee
+            p += 1
+            value |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 {
+                position = p - base
+                return value
             }
+            shift += 7
+        }
+        guard p.pointee <= 1 else { throw failure(.malformedPayload, "\(field) varint overflows 64 bits") }
+        position = p - base + 1
+        return value | UInt64(p.pointee) << 63
+    }
+
+    private mutating func readVarintNearEnd(_ field: StaticString) throws(FrameError) -> UInt64 {
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard position < count, let base else { throw truncated(field, needing: 1) }
             let byte = base[position]
             if shift == 63 && byte > 1 {
                 throw failure(.malformedPayload, "\(field) varint overflows 64 bits")

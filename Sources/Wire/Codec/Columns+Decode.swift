@@ -15,7 +15,7 @@ extension Columns {
         for _ in 0..<count {
             let header = try reader.readVarint("dictionary entry")
             if header & 1 == 1 {
-                strings.append(String(header >> 1))
+                strings.append(decimalString(header >> 1))
                 continue
             }
             let length = header >> 1
@@ -30,6 +30,20 @@ extension Columns {
             strings.append(string)
         }
         return strings
+    }
+
+    /// `String(value)`, without the generic integer-printing path (hot: one per distinct numeric id).
+    static func decimalString(_ value: UInt64) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var value = value
+            var start = 20
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
+                value /= 10
+            } while value > 0
+            return String(decoding: UnsafeBufferPointer(rebasing: digits[start..<20]), as: UTF8.self)
+        }
     }
 
     static func readIndexes(_ reader: inout ByteReader, dictionaryCount: Int, into indexes: UnsafeMutableBufferPointer<Int32>) throws(FrameError) {

@@ -117,58 +117,71 @@ enum Columns {
     /// The smallest decimal exponent 0...7 at which every coordinate is fixed-point exact, or nil.
     static func decimalExponent(_ points: UnsafeBufferPointer<Point>) -> Int? {
         var exponent = 0
-        var scale = powersOfTen[0]
         for point in points {
-            while fixedPoint(point.x, scale: scale) == nil || fixedPoint(point.y, scale: scale) == nil {
+            while !isFixedPoint(point, exponent: exponent) {
                 exponent += 1
                 guard exponent < powersOfTen.count else { return nil }
-                scale = powersOfTen[exponent]
             }
         }
         return exponent
     }
 
+    @inline(__always)
+    static func isFixedPoint(_ point: Point, exponent: Int) -> Bool {
+        fixedPoint(point.x, scale: powersOfTen[exponent]) != nil && fixedPoint(point.y, scale: powersOfTen[exponent]) != nil
+    }
+
     /// A mode byte, then per point x and y: zigzag varint deltas of the fixed-point integers from
     /// the reference point's (`references[i]`, or the previous point when nil; -1 is the origin),
     /// or in raw mode the IEEE bits XOR the reference's, 8 bytes little-endian each.
+    ///
+    /// One pass at the current decimal exponent, starting at 0; a point that is not exact at it
+    /// raises the exponent to the first that fits that point and the column is rewritten from the
+    /// start, so every written value was checked at the exponent finally used.
     static func writeCoordinates(
         _ points: UnsafeBufferPointer<Point>, references: UnsafeBufferPointer<Int32>?,
         fixed: inout [Int64], into writer: inout ByteWriter
     ) {
         let count = points.count
-        if let exponent = decimalExponent(points) {
-            let scale = powersOfTen[exponent]
-            fixed.removeAll(keepingCapacity: true)
-            fixed.append(contentsOf: repeatElement(0, count: 2 * count))
-            let exact = fixed.withUnsafeMutableBufferPointer { fixed -> Bool in
-                for i in 0..<count {
-                    // decimalExponent checked every value at a scale no larger; a value exact at a
-                    // coarser scale is exact at a finer one, but check rather than assume.
-                    guard let x = fixedPoint(points[i].x, scale: scale), let y = fixedPoint(points[i].y, scale: scale) else {
-                        return false
-                    }
-                    fixed[2 * i] = x
-                    fixed[2 * i + 1] = y
-                }
-                return true
-            }
-            if exact {
+        let columnStart = writer.count
+        if fixed.count < 2 * count { fixed.append(contentsOf: repeatElement(0, count: 2 * count - fixed.count)) }
+        let wroteFixedPoint = fixed.withUnsafeMutableBufferPointer { fixed -> Bool in
+            var exponent = 0
+            while true {
+                let scale = powersOfTen[exponent]
+                var failed = -1
+                writer.truncate(to: columnStart)
                 writer.append(UInt8(exponent))
-                fixed.withUnsafeBufferPointer { fixed in
-                    writer.write(reserving: count * 2 * Varint.maxBytes) { p in
-                        var n = 0
-                        for i in 0..<count {
-                            let reference = references.map { Int($0[i]) } ?? i - 1
-                            let (rx, ry) = reference >= 0 ? (fixed[2 * reference], fixed[2 * reference + 1]) : (0, 0)
-                            n += Varint.put(Zigzag.encode(fixed[2 * i] &- rx), at: p + n)
-                            n += Varint.put(Zigzag.encode(fixed[2 * i + 1] &- ry), at: p + n)
+                writer.write(reserving: count * 2 * Varint.maxBytes) { p in
+                    var n = 0
+                    for i in 0..<count {
+                        guard let x = fixedPoint(points[i].x, scale: scale), let y = fixedPoint(points[i].y, scale: scale) else {
+                            failed = i
+                            return n
                         }
-                        return n
+                        fixed[2 * i] = x
+                        fixed[2 * i + 1] = y
+                        let reference = references.map { Int($0[i]) } ?? i - 1
+                        var rx: Int64 = 0
+                        var ry: Int64 = 0
+                        if reference >= 0 {
+                            rx = fixed[2 * reference]
+                            ry = fixed[2 * reference + 1]
+                        }
+                        n += Varint.put(Zigzag.encode(x &- rx), at: p + n)
+                        n += Varint.put(Zigzag.encode(y &- ry), at: p + n)
                     }
+                    return n
                 }
-                return
+                if failed < 0 { return true }
+                repeat {
+                    exponent += 1
+                    if exponent == powersOfTen.count { return false }
+                } while !isFixedPoint(points[failed], exponent: exponent)
             }
         }
+        if wroteFixedPoint { return }
+        writer.truncate(to: columnStart)
         writer.append(rawCoordinateMode)
         writer.write(reserving: count * 16) { p in
             let raw = UnsafeMutableRawPointer(p)

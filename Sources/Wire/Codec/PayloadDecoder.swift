@@ -18,12 +18,14 @@ enum PayloadDecoder {
             }
         }
         let props = try PropsCoding.readColumn(&reader, count: count, limits: limits)
-        var events: [PointEvent] = []
-        events.reserveCapacity(count)
-        for i in 0..<count {
-            events.append(PointEvent(id: ids[Int(indexes[i])], t: times[i], point: points[i], props: props?[i] ?? JSONObject()))
+        let empty = JSONObject()
+        return [PointEvent](unsafeUninitializedCapacity: count) { events, initialized in
+            for i in 0..<count {
+                (events.baseAddress! + i).initialize(to: PointEvent(
+                    id: ids[Int(indexes[i])], t: times[i], point: points[i], props: props?[i] ?? empty))
+            }
+            initialized = count
         }
-        return events
     }
 
     static func polygons(_ reader: inout ByteReader, count: Int, limits: FrameLimits) throws(FrameError) -> [PolygonEvent] {

@@ -24,16 +24,11 @@ struct PayloadEncoder {
 
     /// ids (dictionary + indexes), times, coordinates delta-coded per id, props.
     private mutating func encodePoints(_ events: [PointEvent]) {
-        writeDictionaryColumn(events.lazy.map(\.id))
-        times.removeAll(keepingCapacity: true)
-        points.removeAll(keepingCapacity: true)
-        for event in events {
-            times.append(event.t)
-            points.append(event.point)
-        }
+        let hasProps = Self.gather(events, interner: &interner, indexes: &indexes, times: &times, points: &points)
+        Columns.writeDictionary(interner.strings, into: &payload)
+        indexes.withUnsafeBufferPointer { Columns.writeIndexes($0, into: &payload) }
         times.withUnsafeBufferPointer { Columns.writeTimes($0, into: &payload) }
-        references.removeAll(keepingCapacity: true)
-        references.append(contentsOf: repeatElement(-1, count: events.count))
+        Self.resize(&references, to: events.count)
         let dictionaryCount = interner.strings.count
         indexes.withUnsafeBufferPointer { indexes in
             references.withUnsafeMutableBufferPointer { references in
@@ -45,7 +40,48 @@ struct PayloadEncoder {
                 Columns.writeCoordinates(points, references: references, fixed: &fixed, into: &payload)
             }
         }
-        PropsCoding.writeColumn(events.lazy.map(\.props), into: &payload)
+        if hasProps {
+            PropsCoding.writeColumn(events.lazy.map(\.props), into: &payload)
+        } else {
+            payload.append(0)
+        }
+    }
+
+    /// One pass over the events filling the id index, time and point columns; true if any props.
+    private static func gather(
+        _ events: [PointEvent], interner: inout StringInterner, indexes: inout [Int32], times: inout [Int64], points: inout [Point]
+    ) -> Bool {
+        let count = events.count
+        interner.reset(expected: count)
+        resize(&indexes, to: count)
+        resize(&times, to: count)
+        if points.count != count {
+            points.removeAll(keepingCapacity: true)
+            points.append(contentsOf: repeatElement(Point(x: 0, y: 0), count: count))
+        }
+        var hasProps = false
+        events.withUnsafeBufferPointer { events in
+            indexes.withUnsafeMutableBufferPointer { indexes in
+                times.withUnsafeMutableBufferPointer { times in
+                    points.withUnsafeMutableBufferPointer { points in
+                        for i in 0..<count {
+                            indexes[i] = Int32(truncatingIfNeeded: interner.index(of: events[i].id))
+                            times[i] = events[i].t
+                            points[i] = events[i].point
+                            if !events[i].props.isEmpty { hasProps = true }
+                        }
+                    }
+                }
+            }
+        }
+        return hasProps
+    }
+
+    private static func resize<T: FixedWidthInteger>(_ array: inout [T], to count: Int) {
+        if array.count != count {
+            array.removeAll(keepingCapacity: true)
+            array.append(contentsOf: repeatElement(0, count: count))
+        }
     }
 
     /// ids, times, roles, geometry structure, all vertices as one coordinate column, props.
