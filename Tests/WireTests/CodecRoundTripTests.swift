@@ -144,4 +144,19 @@ final class CodecRoundTripTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(Double(32 * events.count) / Double(bytes.count), 3.0, "frame is \(bytes.count) bytes")
         XCTAssertEqual(try FrameDecoder().decode(bytes).payload, .points(events))
     }
+
+    /// The interner's raw-bits cache must still merge equal strings held in different storage.
+    func testInternerTreatsEqualStringsInDifferentStorageAsOne() {
+        var interner = StringInterner()
+        interner.reset(expected: 4)
+        let long = String(repeating: "long id ", count: 5)
+        var built = String(repeating: "long id ", count: 4)
+        built += "long id "
+        let ids = [long, built, "short", "sh" + "ort", long, "other"]
+        let indexes = ids.withUnsafeBufferPointer { ids in
+            (0..<ids.count).map { interner.index(ofStringAt: UnsafeRawPointer(ids.baseAddress! + $0)) }
+        }
+        XCTAssertEqual(indexes, [0, 0, 1, 1, 0, 2])
+        XCTAssertEqual(interner.strings, [long, "short", "other"])
+    }
 }

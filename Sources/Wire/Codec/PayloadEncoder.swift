@@ -60,12 +60,14 @@ struct PayloadEncoder {
             points.append(contentsOf: repeatElement(Point(x: 0, y: 0), count: count))
         }
         var hasProps = false
+        let idOffset = MemoryLayout<PointEvent>.offset(of: \PointEvent.id)!
         events.withUnsafeBufferPointer { events in
             indexes.withUnsafeMutableBufferPointer { indexes in
                 times.withUnsafeMutableBufferPointer { times in
                     points.withUnsafeMutableBufferPointer { points in
                         for i in 0..<count {
-                            indexes[i] = Int32(truncatingIfNeeded: interner.index(of: events[i].id))
+                            let id = UnsafeRawPointer(events.baseAddress! + i) + idOffset
+                            indexes[i] = Int32(truncatingIfNeeded: interner.index(ofStringAt: id))
                             times[i] = events[i].t
                             points[i] = events[i].point
                             if !events[i].props.isEmpty { hasProps = true }

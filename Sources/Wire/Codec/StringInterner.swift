@@ -8,6 +8,12 @@ struct StringInterner {
     private var slots: [Int32] = []
     private var slotHashes: [UInt64] = []
     private var mask = 0
+    /// Direct-mapped cache from a String value's 16 raw bytes to its index: identical bits mean the
+    /// same string (the same inline small string, or the same storage object, which `strings` keeps
+    /// alive for the batch), so a hit skips hashing; a miss falls back to the table.
+    private var cacheBits: [UInt64] = []
+    private var cacheIndexes: [Int32] = []
+    private static let cacheSize = 1024
 
     /// Empties the dictionary, sized for about `expected` distinct strings.
     mutating func reset(expected: Int) {
@@ -21,6 +27,29 @@ struct StringInterner {
             slots.withUnsafeMutableBufferPointer { $0.update(repeating: -1) }
         }
         mask = size - 1
+        if cacheIndexes.isEmpty {
+            cacheBits = [UInt64](repeating: 0, count: 2 * Self.cacheSize)
+            cacheIndexes = [Int32](repeating: -1, count: Self.cacheSize)
+        } else {
+            cacheIndexes.withUnsafeMutableBufferPointer { $0.update(repeating: -1) }
+        }
+    }
+
+    /// The index of the String stored at `pointer` (for example a field of an array element),
+    /// read without copying it unless it is not in the cache.
+    @inline(__always)
+    mutating func index(ofStringAt pointer: UnsafeRawPointer) -> Int {
+        let low = pointer.loadUnaligned(as: UInt64.self)
+        let high = pointer.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        let slot = Int(truncatingIfNeeded: ((low ^ (high &* 0x9E37_79B9_7F4A_7C15)) &* 0xFF51_AFD7_ED55_8CCD) >> 54)
+        if cacheIndexes[slot] >= 0 && cacheBits[2 * slot] == low && cacheBits[2 * slot + 1] == high {
+            return Int(cacheIndexes[slot])
+        }
+        let index = self.index(of: pointer.load(as: String.self))
+        cacheIndexes[slot] = Int32(truncatingIfNeeded: index)
+        cacheBits[2 * slot] = low
+        cacheBits[2 * slot + 1] = high
+        return index
     }
 
     /// The dictionary index of `string`, adding it if new.
