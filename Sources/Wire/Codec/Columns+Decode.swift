@@ -34,15 +34,19 @@ extension Columns {
 
     /// `String(value)`, without the generic integer-printing path (hot: one per distinct numeric id).
     static func decimalString(_ value: UInt64) -> String {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+        var digits = 1
+        var rest = value
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
+        return String(unsafeUninitializedCapacity: digits) { buffer in
             var value = value
-            var start = 20
-            repeat {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
+            for i in stride(from: digits - 1, through: 0, by: -1) {
+                buffer[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
                 value /= 10
-            } while value > 0
-            return String(decoding: UnsafeBufferPointer(rebasing: digits[start..<20]), as: UTF8.self)
+            }
+            return digits
         }
     }
 
