@@ -1,0 +1,134 @@
+import GeoCore
+
+/// Readers for the shared columns; each checks every count and index before using it.
+extension Columns {
+    /// Reads a dictionary written by `writeDictionary`; it may hold at most `recordCount` entries
+    /// (each entry is used by at least one record).
+    static func readDictionary(_ reader: inout ByteReader, recordCount: Int, limits: FrameLimits) throws(FrameError) -> [String] {
+        let start = reader.position
+        let count = try reader.readCount("dictionary count", minimumBytes: 1, limit: Int.max)
+        guard count <= recordCount else {
+            throw reader.failure(.malformedPayload, "dictionary count \(count) exceeds the record count \(recordCount)", at: start)
+        }
+        var strings: [String] = []
+        strings.reserveCapacity(count)
+        for _ in 0..<count {
+            let header = try reader.readVarint("dictionary entry")
+            if header & 1 == 1 {
+                strings.append(decimalString(header >> 1))
+                continue
+            }
+            let length = header >> 1
+            guard length <= UInt64(limits.maxStringBytes) else {
+                throw reader.failure(.limitExceeded, "dictionary string of \(length) bytes exceeds maxStringBytes \(limits.maxStringBytes)")
+            }
+            let start = reader.position
+            let bytes = try reader.readBytes(Int(length), "dictionary string")
+            guard let string = String(validating: bytes, as: UTF8.self) else {
+                throw FrameError(.invalidUTF8, "dictionary string is not valid UTF-8", offset: reader.offsetBase + start)
+            }
+            strings.append(string)
+        }
+        return strings
+    }
+
+    /// `String(value)`, without the generic integer-printing path (hot: one per distinct numeric id).
+    static func decimalString(_ value: UInt64) -> String {
+        var digits = 1
+        var rest = value
+        while rest >= 10 {
+            rest /= 10
+            digits += 1
+        }
+        return String(unsafeUninitializedCapacity: digits) { buffer in
+            var value = value
+            for i in stride(from: digits - 1, through: 0, by: -1) {
+                buffer[i] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
+                value /= 10
+            }
+            return digits
+        }
+    }
+
+    static func readIndexes(_ reader: inout ByteReader, dictionaryCount: Int, into indexes: UnsafeMutableBufferPointer<Int32>) throws(FrameError) {
+        for i in 0..<indexes.count {
+            let start = reader.position
+            let index = try reader.readVarint("dictionary index")
+            guard index < UInt64(dictionaryCount) else {
+                throw reader.failure(.malformedPayload, "dictionary index \(index) of record \(i) is not below the dictionary count \(dictionaryCount)", at: start)
+            }
+            indexes[i] = Int32(index)
+        }
+    }
+
+    static func readTimes(_ reader: inout ByteReader, into times: UnsafeMutableBufferPointer<Int64>) throws(FrameError) {
+        let unitByte = try reader.readByte("time unit")
+        guard unitByte <= 1 else {
+            throw reader.failure(.malformedPayload, "time unit \(unitByte) is not 0 (ms) or 1 (s)")
+        }
+        let unit: Int64 = unitByte == 1 ? millisecondsPerSecond : 1
+        var previous: Int64 = 0
+        for i in 0..<times.count {
+            previous &+= Zigzag.decode(try reader.readVarint("time delta"))
+            times[i] = previous &* unit
+        }
+    }
+
+    /// Reads what `writeCoordinates` wrote for `points.count` points; `references[i]` must be below i.
+    static func readCoordinates(
+        _ reader: inout ByteReader, references: UnsafeBufferPointer<Int32>?,
+        into points: UnsafeMutableBufferPointer<Point>
+    ) throws(FrameError) {
+        let mode = try reader.readByte("coordinate mode")
+        let count = points.count
+        if mode == rawCoordinateMode {
+            guard reader.remaining / 16 >= count else {
+                throw reader.failure(.malformedPayload, "\(count) raw coordinates need \(count * 16) bytes, \(reader.remaining) left")
+            }
+            let bytes = try reader.readBytes(count * 16, "raw coordinates")
+            for i in 0..<count {
+                let reference = references.map { Int($0[i]) } ?? i - 1
+                let (rx, ry) = reference >= 0 ? (points[reference].x.bitPattern, points[reference].y.bitPattern) : (0, 0)
+                let x = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 16 * i, as: UInt64.self)) ^ rx
+                let y = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 16 * i + 8, as: UInt64.self)) ^ ry
+                points[i] = Point(x: Double(bitPattern: x), y: Double(bitPattern: y))
+            }
+            return
+        }
+        guard mode < rawCoordinateMode else {
+            throw reader.failure(.malformedPayload, "coordinate mode \(mode) is neither a decimal exponent 0...7 nor raw (8)")
+        }
+        let scale = powersOfTen[Int(mode)]
+        guard reader.remaining / 2 >= count else {
+            throw reader.failure(.malformedPayload, "\(count) fixed-point coordinates need at least \(count * 2) bytes, \(reader.remaining) left")
+        }
+        // The integers are kept beside the doubles: deltas refer to integers, not to rounded doubles.
+        var fixed = [Int64](repeating: 0, count: 2 * count)
+        try fixed.withUnsafeMutableBufferPointer { (fixed) throws(FrameError) in
+            for i in 0..<count {
+                let reference = references.map { Int($0[i]) } ?? i - 1
+                var x: Int64 = 0
+                var y: Int64 = 0
+                if reference >= 0 {
+                    x = fixed[2 * reference]
+                    y = fixed[2 * reference + 1]
+                }
+                x &+= Zigzag.decode(try reader.readVarint("x delta"))
+                y &+= Zigzag.decode(try reader.readVarint("y delta"))
+                fixed[2 * i] = x
+                fixed[2 * i + 1] = y
+                points[i] = Point(x: Double(x) / scale, y: Double(y) / scale)
+            }
+        }
+    }
+
+    /// Rebuilds the coordinate references from decoded dictionary indexes, as the encoder did.
+    static func references(for indexes: UnsafeBufferPointer<Int32>, dictionaryCount: Int) -> [Int32] {
+        var output = [Int32](repeating: -1, count: indexes.count)
+        var last: [Int32] = []
+        output.withUnsafeMutableBufferPointer { output in
+            references(for: indexes, dictionaryCount: dictionaryCount, into: output, last: &last)
+        }
+        return output
+    }
+}

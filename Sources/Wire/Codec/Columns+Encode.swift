@@ -1,0 +1,197 @@
+import GeoCore
+
+/// The columns every payload shares: a string dictionary with per-record indexes, event times,
+/// and coordinates. Layouts are specified in docs/wire-format.md; the readers are in
+/// `Columns+Decode.swift` and must stay in step with these writers.
+enum Columns {
+    /// Coordinate mode byte for raw IEEE-754 bits (XOR with the reference); 0...7 mean fixed point
+    /// at 10^mode.
+    static let rawCoordinateMode: UInt8 = 8
+    static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7]
+    /// Time unit byte: 0 = milliseconds, 1 = whole seconds (every t divisible by 1000).
+    static let millisecondsPerSecond: Int64 = 1000
+
+    // MARK: Dictionary
+
+    /// A dictionary entry header: `(value << 1) | 1` for a canonical decimal id such as an MMSI
+    /// (no sign, no leading zero, at most 18 digits), else `length << 1` followed by the UTF-8 bytes.
+    static func writeDictionary(_ strings: [String], into writer: inout ByteWriter) {
+        writer.appendVarint(UInt64(strings.count))
+        for string in strings {
+            if let value = canonicalDecimal(string) {
+                writer.appendVarint(value << 1 | 1)
+            } else {
+                var string = string
+                string.withUTF8 { utf8 in
+                    writer.appendVarint(UInt64(utf8.count) << 1)
+                    writer.append(UnsafeRawBufferPointer(utf8))
+                }
+            }
+        }
+    }
+
+    /// The value of a string that is exactly how `String(UInt64)` would print it, if at most 18 digits.
+    static func canonicalDecimal(_ string: String) -> UInt64? {
+        let value = string.utf8.withContiguousStorageIfAvailable { digits -> UInt64? in
+            guard digits.count >= 1, digits.count <= 18 else { return nil }
+            if digits.count > 1 && digits[0] == UInt8(ascii: "0") { return nil }
+            var value: UInt64 = 0
+            for digit in digits {
+                let d = digit &- UInt8(ascii: "0")
+                guard d < 10 else { return nil }
+                value = value * 10 + UInt64(d)
+            }
+            return value
+        }
+        return value ?? nil
+    }
+
+    static func writeIndexes(_ indexes: UnsafeBufferPointer<Int32>, into writer: inout ByteWriter) {
+        writer.write(reserving: indexes.count * 5) { p in
+            var n = 0
+            for index in indexes { n += Varint.put(UInt64(UInt32(bitPattern: index)), at: p + n) }
+            return n
+        }
+    }
+
+    /// For each record, the record whose coordinates it is delta-coded against: the previous record
+    /// of the same dictionary entry, else the record before it (-1: the origin 0).
+    static func references(for indexes: UnsafeBufferPointer<Int32>, dictionaryCount: Int, into references: UnsafeMutableBufferPointer<Int32>, last: inout [Int32]) {
+        last.removeAll(keepingCapacity: true)
+        last.append(contentsOf: repeatElement(-1, count: dictionaryCount))
+        last.withUnsafeMutableBufferPointer { last in
+            for i in 0..<indexes.count {
+                let entry = Int(indexes[i])
+                let previous = last[entry]
+                references[i] = previous >= 0 ? previous : Int32(i) - 1
+                last[entry] = Int32(i)
+            }
+        }
+    }
+
+    // MARK: Time
+
+    /// A unit byte, then each time (divided by the unit) as a zigzag varint delta from the previous
+    /// record's, the first from 0. Deltas wrap, so Int64.min and Int64.max next to each other work.
+    static func writeTimes(_ times: UnsafeBufferPointer<Int64>, into writer: inout ByteWriter) {
+        var wholeSeconds = true
+        for t in times where t % millisecondsPerSecond != 0 {
+            wholeSeconds = false
+            break
+        }
+        writer.append(wholeSeconds ? 1 : 0)
+        writer.write(reserving: times.count * Varint.maxBytes) { p in
+            var n = 0
+            var previous: Int64 = 0
+            if wholeSeconds {
+                for t in times {
+                    let value = t / millisecondsPerSecond
+                    n += Varint.put(Zigzag.encode(value &- previous), at: p + n)
+                    previous = value
+                }
+            } else {
+                for t in times {
+                    n += Varint.put(Zigzag.encode(t &- previous), at: p + n)
+                    previous = t
+                }
+            }
+            return n
+        }
+    }
+
+    // MARK: Coordinates
+
+    /// `value` as an integer at `scale` when dividing that integer by `scale` gives back exactly
+    /// the same bits (so -0.0, NaN, infinities and values finer than the scale are refused).
+    @inline(__always)
+    static func fixedPoint(_ value: Double, scale: Double) -> Int64? {
+        let scaled = value * scale
+        guard scaled.magnitude < 0x1p51 else { return nil }
+        // Round to nearest with the 1.5 * 2^52 trick: cheaper than `rounded()`'s libm call.
+        let rounded = (scaled + 0x1.8p52) - 0x1.8p52
+        let integer = Int64(rounded)
+        guard (Double(integer) / scale).bitPattern == value.bitPattern else { return nil }
+        return integer
+    }
+
+    /// The smallest decimal exponent 0...7 at which every coordinate is fixed-point exact, or nil.
+    static func decimalExponent(_ points: UnsafeBufferPointer<Point>) -> Int? {
+        var exponent = 0
+        for point in points {
+            while !isFixedPoint(point, exponent: exponent) {
+                exponent += 1
+                guard exponent < powersOfTen.count else { return nil }
+            }
+        }
+        return exponent
+    }
+
+    @inline(__always)
+    static func isFixedPoint(_ point: Point, exponent: Int) -> Bool {
+        fixedPoint(point.x, scale: powersOfTen[exponent]) != nil && fixedPoint(point.y, scale: powersOfTen[exponent]) != nil
+    }
+
+    /// A mode byte, then per point x and y: zigzag varint deltas of the fixed-point integers from
+    /// the reference point's (`references[i]`, or the previous point when nil; -1 is the origin),
+    /// or in raw mode the IEEE bits XOR the reference's, 8 bytes little-endian each.
+    ///
+    /// One pass at the current decimal exponent, starting at 0; a point that is not exact at it
+    /// raises the exponent to the first that fits that point and the column is rewritten from the
+    /// start, so every written value was checked at the exponent finally used.
+    static func writeCoordinates(
+        _ points: UnsafeBufferPointer<Point>, references: UnsafeBufferPointer<Int32>?,
+        fixed: inout [Int64], into writer: inout ByteWriter
+    ) {
+        let count = points.count
+        let columnStart = writer.count
+        if fixed.count < 2 * count { fixed.append(contentsOf: repeatElement(0, count: 2 * count - fixed.count)) }
+        let wroteFixedPoint = fixed.withUnsafeMutableBufferPointer { fixed -> Bool in
+            var exponent = 0
+            while true {
+                let scale = powersOfTen[exponent]
+                var failed = -1
+                writer.truncate(to: columnStart)
+                writer.append(UInt8(exponent))
+                writer.write(reserving: count * 2 * Varint.maxBytes) { p in
+                    var n = 0
+                    for i in 0..<count {
+                        guard let x = fixedPoint(points[i].x, scale: scale), let y = fixedPoint(points[i].y, scale: scale) else {
+                            failed = i
+                            return n
+                        }
+                        fixed[2 * i] = x
+                        fixed[2 * i + 1] = y
+                        let reference = references.map { Int($0[i]) } ?? i - 1
+                        var rx: Int64 = 0
+                        var ry: Int64 = 0
+                        if reference >= 0 {
+                            rx = fixed[2 * reference]
+                            ry = fixed[2 * reference + 1]
+                        }
+                        n += Varint.put(Zigzag.encode(x &- rx), at: p + n)
+                        n += Varint.put(Zigzag.encode(y &- ry), at: p + n)
+                    }
+                    return n
+                }
+                if failed < 0 { return true }
+                repeat {
+                    exponent += 1
+                    if exponent == powersOfTen.count { return false }
+                } while !isFixedPoint(points[failed], exponent: exponent)
+            }
+        }
+        if wroteFixedPoint { return }
+        writer.truncate(to: columnStart)
+        writer.append(rawCoordinateMode)
+        writer.write(reserving: count * 16) { p in
+            let raw = UnsafeMutableRawPointer(p)
+            for i in 0..<count {
+                let reference = references.map { Int($0[i]) } ?? i - 1
+                let (rx, ry) = reference >= 0 ? (points[reference].x.bitPattern, points[reference].y.bitPattern) : (0, 0)
+                raw.storeBytes(of: (points[i].x.bitPattern ^ rx).littleEndian, toByteOffset: 16 * i, as: UInt64.self)
+                raw.storeBytes(of: (points[i].y.bitPattern ^ ry).littleEndian, toByteOffset: 16 * i + 8, as: UInt64.self)
+            }
+            return count * 16
+        }
+    }
+}
