@@ -174,7 +174,7 @@ struct FeatureCollectionReader {
         case .skippedValue:
             state = .afterMember
         case .feature:
-            if let length = oversizedLength {
+            if let length = oversizedLength ?? (value.count > options.maxFeatureBytes ? value.count : nil) {
                 sink(.rejected(Rejection(source: options.source, offset: valueStart,
                                          reason: "Feature is \(length) bytes, over the limit of \(options.maxFeatureBytes)",
                                          raw: value)))
