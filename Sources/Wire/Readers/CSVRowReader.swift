@@ -79,7 +79,7 @@ struct CSVRowReader {
         }
         let idRange = fields[idColumn]
         guard idRange.end > idRange.start else { return reject("missing id (column '\(names[idColumn])')") }
-        guard let id = Self.withField(record, idRange, { String(validating: $0, as: UTF8.self) }) else {
+        guard let id = Self.withField(record, idRange, { UTF8Text.string($0) }) else {
             return reject("column '\(names[idColumn])': id is not valid UTF-8")
         }
         let t: Int64
@@ -179,7 +179,7 @@ struct CSVRowReader {
         switch NumberParsing.parse(bytes, strict: true) {
         case .integer(let value): return .integer(value)
         case .double(let value): return .double(value)
-        case .nonFinite, .invalid: return String(validating: bytes, as: UTF8.self).map(JSONValue.string)
+        case .nonFinite, .invalid: return UTF8Text.string(bytes).map(JSONValue.string)
         }
     }
 

@@ -185,7 +185,7 @@ struct JSONScanner {
                 }
                 let raw = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                guard let text = String(validating: raw, as: UTF8.self) else {
+                guard let text = UTF8Text.string(raw) else {
                     throw error("string is not valid UTF-8", at: start - 1)
                 }
                 return text
@@ -207,7 +207,7 @@ struct JSONScanner {
             switch byte {
             case UInt8(ascii: "\""):
                 index += 1
-                guard let text = String(validating: decoded, as: UTF8.self) else {
+                guard let text = UTF8Text.string(decoded) else {
                     throw error("string is not valid UTF-8", at: start - 1)
                 }
                 return text

@@ -149,3 +149,25 @@ extension UnsafeRawBufferPointer {
         return UnsafeRawBufferPointer(rebasing: self[start..<end])
     }
 }
+
+/// Text from bytes that must be valid UTF-8, without the generic (slow) `String(validating:)` path.
+enum UTF8Text {
+    /// nil when `bytes` is not valid UTF-8.
+    @inline(__always)
+    static func string(_ bytes: UnsafeRawBufferPointer) -> String? {
+        let buffer = UnsafeBufferPointer<UInt8>(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        var ascii = true
+        for byte in buffer where byte & 0x80 != 0 {
+            ascii = false
+            break
+        }
+        let text = String(decoding: buffer, as: UTF8.self)
+        if ascii { return text }
+        // Decoding repairs invalid input with U+FFFD; any repair changes the bytes.
+        return text.utf8.elementsEqual(buffer) ? text : nil
+    }
+
+    static func string(_ bytes: [UInt8]) -> String? {
+        bytes.withUnsafeBytes { string($0) }
+    }
+}

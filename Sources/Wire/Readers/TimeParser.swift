@@ -60,12 +60,14 @@ public struct TimeParser: Sendable {
             digits += 1
             i += 1
         }
-        var fractionDigits: [Int64] = [0, 0, 0, 0]  // three kept, the fourth rounds
+        var fraction: Int64 = 0  // the first three fraction digits, as milliseconds
+        var roundingDigit: Int64 = 0  // the fourth
         var fractionCount = 0
         if i < text.count, text[i] == UInt8(ascii: ".") {
             i += 1
             while i < text.count, NumberParsing.isDigit(text[i]) {
-                if fractionCount < 4 { fractionDigits[fractionCount] = Int64(text[i] &- UInt8(ascii: "0")) }
+                let digit = Int64(text[i] &- UInt8(ascii: "0"))
+                if fractionCount < 3 { fraction += digit * (fractionCount == 0 ? 100 : fractionCount == 1 ? 10 : 1) } else if fractionCount == 3 { roundingDigit = digit }
                 fractionCount += 1
                 digits += 1
                 i += 1
@@ -85,11 +87,11 @@ public struct TimeParser: Sendable {
         if isSeconds(magnitude: Double(whole), unit: unit) {
             let (scaled, overflow) = whole.multipliedReportingOverflow(by: 1000)
             if overflow { return nil }
-            ms = scaled + fractionDigits[0] * 100 + fractionDigits[1] * 10 + fractionDigits[2]
-            roundUp = fractionDigits[3] >= 5
+            ms = scaled + fraction
+            roundUp = roundingDigit >= 5
         } else {
             ms = whole
-            roundUp = fractionDigits[0] >= 5
+            roundUp = fraction >= 500
         }
         if roundUp {
             let (next, overflow) = ms.addingReportingOverflow(1)
