@@ -1,0 +1,173 @@
+import Foundation
+
+/// What a run of bytes holds when read as a number.
+enum ParsedNumber: Equatable {
+    /// No fraction, no exponent, fits Int64.
+    case integer(Int64)
+    case double(Double)
+    /// Spelled as NaN/Infinity, or overflowed to infinity ("1e999").
+    case nonFinite
+    case invalid
+}
+
+/// Number parsing straight from bytes, so the hot path never builds a String per field.
+///
+/// Doubles are correctly rounded: the exact fast path (Clinger: <= 2^53 mantissa, |exp10| <= 22)
+/// covers typical coordinates, anything else goes through `strtod`.
+enum NumberParsing {
+    private static let powersOfTen: [Double] = (0...22).map { pow(10, Double($0)) }
+
+    /// Reads `bytes` as a number. `strict` applies JSON's grammar (no '+', no leading zeros, no bare
+    /// '.'), used for props so that "007" stays text; coordinates accept the looser forms.
+    static func parse(_ bytes: UnsafeRawBufferPointer, strict: Bool) -> ParsedNumber {
+        let n = bytes.count
+        guard n > 0 else { return .invalid }
+        var i = 0
+        var negative = false
+        if bytes[0] == UInt8(ascii: "-") {
+            negative = true
+            i = 1
+        } else if bytes[0] == UInt8(ascii: "+") {
+            if strict { return .invalid }
+            i = 1
+        }
+        guard i < n else { return .invalid }
+        let first = bytes[i]
+        if first < UInt8(ascii: "0") || first > UInt8(ascii: "9") {
+            if first == UInt8(ascii: "."), !strict, i + 1 < n, isDigit(bytes[i + 1]) {
+                // ".5" style: handled by the digit loop below.
+            } else {
+                return isNonFiniteSpelling(bytes, from: i) ? .nonFinite : .invalid
+            }
+        }
+        if strict, first == UInt8(ascii: "0"), i + 1 < n, isDigit(bytes[i + 1]) { return .invalid }
+
+        var mantissa: UInt64 = 0
+        var significantDigits = 0
+        var droppedDigits = 0  // integer digits beyond 19, which scale by 10 each
+        var exponent = 0
+        var sawDigit = false
+        while i < n, isDigit(bytes[i]) {
+            sawDigit = true
+            let digit = UInt64(bytes[i] &- UInt8(ascii: "0"))
+            if significantDigits < 19 {
+                mantissa = mantissa &* 10 &+ digit
+                if mantissa != 0 { significantDigits += 1 }
+            } else {
+                droppedDigits += 1
+            }
+            i += 1
+        }
+        var isInteger = true
+        if i < n, bytes[i] == UInt8(ascii: ".") {
+            isInteger = false
+            i += 1
+            var fractionDigits = false
+            while i < n, isDigit(bytes[i]) {
+                fractionDigits = true
+                if significantDigits < 19 {
+                    mantissa = mantissa &* 10 &+ UInt64(bytes[i] &- UInt8(ascii: "0"))
+                    if mantissa != 0 { significantDigits += 1 }
+                    exponent -= 1
+                } else {
+                    significantDigits += 1  // beyond 19 digits only strtod rounds correctly
+                }
+                i += 1
+            }
+            if !fractionDigits && (strict || !sawDigit) { return .invalid }
+            sawDigit = sawDigit || fractionDigits
+        }
+        guard sawDigit else { return .invalid }
+        if i < n, bytes[i] | 0x20 == UInt8(ascii: "e") {
+            isInteger = false
+            i += 1
+            var expNegative = false
+            if i < n, bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+") {
+                expNegative = bytes[i] == UInt8(ascii: "-")
+                i += 1
+            }
+            guard i < n, isDigit(bytes[i]) else { return .invalid }
+            var value = 0
+            while i < n, isDigit(bytes[i]) {
+                if value < 100_000 { value = value * 10 + Int(bytes[i] &- UInt8(ascii: "0")) }
+                i += 1
+            }
+            exponent += expNegative ? -value : value
+        }
+        guard i == n else { return .invalid }
+
+        if isInteger, droppedDigits == 0 {
+            if negative {
+                if mantissa <= UInt64(Int64.max) + 1 { return .integer(mantissa == UInt64(Int64.max) + 1 ? Int64.min : -Int64(mantissa)) }
+            } else if mantissa <= UInt64(Int64.max) {
+                return .integer(Int64(mantissa))
+            }
+        }
+        if significantDigits <= 19, droppedDigits == 0, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
+            var value = Double(mantissa)
+            value = exponent < 0 ? value / powersOfTen[-exponent] : value * powersOfTen[exponent]
+            return .double(negative ? -value : value)
+        }
+        let value = slowDouble(bytes)
+        return value.isFinite ? .double(value) : .nonFinite
+    }
+
+    /// A finite Double, or nil for text, NaN and infinities (the caller words the rejection).
+    static func double(_ bytes: UnsafeRawBufferPointer) -> ParsedNumber {
+        switch parse(bytes, strict: false) {
+        case .integer(let i): return .double(Double(i))
+        case let other: return other
+        }
+    }
+
+    @inline(__always)
+    static func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
+
+    /// "nan", "inf", "infinity" in any case (the sign was already consumed).
+    private static func isNonFiniteSpelling(_ bytes: UnsafeRawBufferPointer, from start: Int) -> Bool {
+        let word = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start...]), as: UTF8.self).lowercased()
+        return word == "nan" || word == "inf" || word == "infinity"
+    }
+
+    /// strtod on a NUL-terminated copy: correct rounding for long mantissas and large exponents.
+    private static func slowDouble(_ bytes: UnsafeRawBufferPointer) -> Double {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: bytes.count + 1) { buffer in
+            for (k, byte) in bytes.enumerated() { buffer[k] = CChar(bitPattern: byte) }
+            buffer[bytes.count] = 0
+            return strtod(buffer.baseAddress!, nil)
+        }
+    }
+}
+
+extension UnsafeRawBufferPointer {
+    /// The bytes without leading and trailing ASCII spaces and tabs.
+    func trimmingSpaces() -> UnsafeRawBufferPointer {
+        var start = 0
+        var end = count
+        while start < end, self[start] == 0x20 || self[start] == 0x09 { start += 1 }
+        while end > start, self[end - 1] == 0x20 || self[end - 1] == 0x09 { end -= 1 }
+        return UnsafeRawBufferPointer(rebasing: self[start..<end])
+    }
+}
+
+/// Text from bytes that must be valid UTF-8, without the generic (slow) `String(validating:)` path.
+enum UTF8Text {
+    /// nil when `bytes` is not valid UTF-8.
+    @inline(__always)
+    static func string(_ bytes: UnsafeRawBufferPointer) -> String? {
+        let buffer = UnsafeBufferPointer<UInt8>(start: bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), count: bytes.count)
+        var ascii = true
+        for byte in buffer where byte & 0x80 != 0 {
+            ascii = false
+            break
+        }
+        let text = String(decoding: buffer, as: UTF8.self)
+        if ascii { return text }
+        // Decoding repairs invalid input with U+FFFD; any repair changes the bytes.
+        return text.utf8.elementsEqual(buffer) ? text : nil
+    }
+
+    static func string(_ bytes: [UInt8]) -> String? {
+        bytes.withUnsafeBytes { string($0) }
+    }
+}
