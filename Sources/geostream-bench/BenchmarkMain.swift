@@ -18,12 +18,18 @@ enum BenchmarkMain {
                 }
                 pointCount = value
             case "--only":
-                guard let value = arguments.popFirst(), ["rtree", "window", "geometry"].contains(value) else {
-                    fail("--only takes rtree, window or geometry")
+                guard let value = arguments.popFirst(), Self.groups.contains(value) else {
+                    fail("--only takes one of \(Self.groups.joined(separator: ", "))")
                 }
                 only = value
             case "-h", "--help":
-                print("usage: geostream-bench [--points N] [--only rtree|window|geometry]")
+                print("usage: geostream-bench [--points N] [--only \(Self.groups.joined(separator: "|"))]")
+                print("  geometry  point-in-polygon on a 1,000-vertex polygon")
+                print("  rtree     R-tree bulk load, inserts per split, queries, memory (--points, default 1,000,000)")
+                print("  window    sliding-window steady state, memory and queries (--points held)")
+                print("  codec     binary frames: encode/decode events/s with and without LZ4, size ratio, CRC32C")
+                print("  readers   CSV and GeoJSON parse speed (1M+ events from the AIS recording)")
+                print("  memory    streams a generated 1 GB GeoJSON FeatureCollection; peak RSS must stay flat")
                 print("Prints one 'name: value unit' line per figure; see docs/benchmarks.md.")
                 return
             default:
@@ -42,8 +48,14 @@ enum BenchmarkMain {
         if only == nil || only == "geometry" { runGeometryBenchmarks(report: report) }
         if only == nil || only == "rtree" { runRTreeBenchmarks(pointCount: pointCount, report: report) }
         if only == nil || only == "window" { runWindowBenchmarks(pointCount: pointCount, report: report) }
+        if only == nil || only == "codec" { runCodecBenchmarks(report: report) }
+        if only == nil || only == "readers" { runReaderBenchmarks(report: report) }
+        // Peak RSS covers the whole process, so the 1 GB streaming figure runs only on its own.
+        if only == "memory" { runReaderMemoryBenchmark(gigabytes: 1, report: report) }
         report("peak_memory", Double(peakResidentBytes()) / 1_048_576, "MiB")
     }
+
+    static let groups = ["geometry", "rtree", "window", "codec", "readers", "memory"]
 
     static func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("geostream-bench: \(message)\n".utf8))

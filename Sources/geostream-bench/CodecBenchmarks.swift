@@ -1,6 +1,5 @@
 // Needs `Wire` among geostream-bench's dependencies in Package.swift; until then this file compiles
 // to nothing (Wire's module is visible in the build folder, its CLZ4 dependency is not).
-#if canImport(Wire) && canImport(CLZ4)
 import GeoCore
 import Wire
 
@@ -123,4 +122,3 @@ private func bestOf(_ runs: Int, _ body: () -> Void) -> Double {
     }
     return best
 }
-#endif

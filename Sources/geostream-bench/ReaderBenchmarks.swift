@@ -1,7 +1,6 @@
 // Compiled only once geostream-bench depends on Wire (Package.swift, the coordinator's file): until then
 // `import Wire` finds the module but the link fails. Wiring it = add "Wire" to the target's dependencies
 // and delete this #if and the #endif at the end of the file.
-#if GEOSTREAM_BENCH_HAS_WIRE
 import Foundation
 import Wire
 
@@ -167,12 +166,6 @@ private enum ReaderBenchmarkData {
     }
 }
 
-private extension Duration {
-    var seconds: Double {
-        let (whole, fraction) = components
-        return Double(whole) + Double(fraction) * 1e-18
-    }
-}
 
 #if canImport(Glibc)
 /// Glibc imports `RUSAGE_SELF` as an enum case; getrusage wants its raw value.
@@ -181,4 +174,3 @@ private let RUSAGE_SELF_WHO = __rusage_who_t(RUSAGE_SELF.rawValue)
 private let RUSAGE_SELF_WHO = RUSAGE_SELF
 #endif
 
-#endif
