@@ -60,15 +60,7 @@ extension RTree {
         var level = 0
         while case let .split(first, second, sibling) = outcome {
             if level == height - 1 {
-                let newRoot = allocateInner()
-                let base = newRoot * maxEntries
-                innerRects[base] = first
-                innerChildren[base] = Int32(node)
-                innerRects[base + 1] = second
-                innerChildren[base + 1] = Int32(sibling)
-                innerCounts[newRoot] = 2
-                rootNode = newRoot
-                height += 1
+                growRoot(first, second, sibling: sibling)
                 return
             }
             level += 1

@@ -84,16 +84,23 @@ extension RTree {
         let outcome = insertDescending(node: rootNode, nodeLevel: height - 1, rect, item,
                                        targetLevel: level, &context)
         if case let .split(first, second, sibling) = outcome {
-            let newRoot = allocateInner()
-            let base = newRoot * maxEntries
-            innerRects[base] = first
-            innerChildren[base] = Int32(rootNode)
-            innerRects[base + 1] = second
-            innerChildren[base + 1] = Int32(sibling)
-            innerCounts[newRoot] = 2
-            rootNode = newRoot
-            height += 1
+            growRoot(first, second, sibling: sibling)
         }
+    }
+
+    /// The root split into itself (bounds `first`) and `sibling` (bounds `second`): a new root above
+    /// both makes the tree one level taller, the only way an R-tree grows.
+    @inlinable
+    mutating func growRoot(_ first: Rect, _ second: Rect, sibling: Int) {
+        let newRoot = allocateInner()
+        let base = newRoot * maxEntries
+        innerRects[base] = first
+        innerChildren[base] = Int32(rootNode)
+        innerRects[base + 1] = second
+        innerChildren[base + 1] = Int32(sibling)
+        innerCounts[newRoot] = 2
+        rootNode = newRoot
+        height += 1
     }
 
     @inlinable
