@@ -21,10 +21,11 @@ struct IndexCommand: ParsableCommand {
             Each query prints one JSON object per hit on stdout; statistics go to stderr.
             Distances are great-circle metres (haversine).
 
-            Examples:
-              geostream index samples/ais-uscoast-2020-06-30-first2000.csv --nearest -74.02,40.68 -k 3
-              geostream index samples/ais-uscoast-2020-06-30-first2000.csv --radius -122.4,37.8,20000
-              geostream index samples/ais-uscoast-2020-06-30-first2000.csv --window 10m --slide 1m --bbox -74.3,40.4,-73.7,40.95
+            Examples (samples/ais-uscoast-2020-06-30-first2000.csv is a real recording to try):
+              geostream index positions.csv --nearest -74.02,40.68 -k 3
+              geostream index positions.csv --radius -122.4,37.8,20000
+              geostream index positions.csv --window 10m --slide 1m \\
+                  --bbox -74.3,40.4,-73.7,40.95
             """
     )
 
