@@ -164,32 +164,40 @@ extension RTree {
     /// Delivers entries to `visit` in non-decreasing `distance`, exploring nodes best-first by
     /// `lowerBound`; stops when `visit` returns false.
     ///
-    /// `lowerBound(nodeRect)` must never exceed `distance(rect, payload)` for any entry under that
-    /// node, or the order is wrong. `point` is the query point the two functions measure from; it
-    /// only documents intent, the functions carry the metric. Each node or entry is measured once.
+    /// `lowerBound(rect)` must never exceed `distance(rect, payload)` for any entry under a node with
+    /// bounds `rect` (an entry lies under its own rect too), or the order is wrong. Entries are queued
+    /// by their lower bound and measured exactly only when they reach the front (lazy refinement), so
+    /// an expensive `distance` runs only for entries that can still be among the nearest. `point` is
+    /// the query point the two functions measure from; it only documents intent.
     @inlinable
     public func forEachNearest(to point: Point,
                                lowerBound: (Rect) -> Double,
                                distance: (Rect, Payload) -> Double,
                                _ visit: (Neighbor<Payload>) throws -> Bool) rethrows {
         guard height > 0 else { return }
+        // Levels: >= 0 a node, -1 an entry with its exact distance, -2 an entry keyed by its bound.
+        let measured = -1, unmeasured = -2
         try withNodeView { view in
             var queue = RTreeQueue(capacity: 64)
             let maxEntries = view.maxEntries
             queue.push(RTreeQueueItem(key: -.infinity, ref: rootNode, level: height - 1))
             while !queue.isEmpty {
                 let item = queue.pop()
-                if item.level < 0 {
+                if item.level == measured {
                     let neighbor = Neighbor(payload: view.leafPayloads[item.ref],
                                             bounds: view.leafRects[item.ref], distance: item.key)
                     if try !visit(neighbor) { return }
                     continue
                 }
+                if item.level == unmeasured {
+                    let exact = distance(view.leafRects[item.ref], view.leafPayloads[item.ref])
+                    queue.push(RTreeQueueItem(key: exact, ref: item.ref, level: measured))
+                    continue
+                }
                 let base = item.ref * maxEntries
                 if item.level == 0 {
                     for slot in base..<(base + Int(view.leafCounts[item.ref])) {
-                        let key = distance(view.leafRects[slot], view.leafPayloads[slot])
-                        queue.push(RTreeQueueItem(key: key, ref: slot, level: -1))
+                        queue.push(RTreeQueueItem(key: lowerBound(view.leafRects[slot]), ref: slot, level: unmeasured))
                     }
                 } else {
                     for slot in base..<(base + Int(view.innerCounts[item.ref])) {

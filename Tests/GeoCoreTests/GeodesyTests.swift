@@ -43,6 +43,36 @@ final class GeodesyTests: XCTestCase {
         XCTAssertEqual(Geodesy.minimumDistance(from: p(179.5, 0), to: east), 55_597.5, accuracy: 1)
     }
 
+    /// The quick bound never exceeds the exact one (so never the distance to any point of the rect),
+    /// and is still useful: within a few percent of it for city-scale neighbourhoods.
+    func testQuickLowerBoundNeverExceedsTheExactBound() {
+        var rng = SeededGenerator(seed: 52)
+        for round in 0..<2_000 {
+            let wide = round % 2 == 0
+            let lon = rng.nextDouble(in: -180..<179), lat = rng.nextDouble(in: -89..<88)
+            let size = wide ? rng.nextDouble(in: 0.001..<40) : rng.nextDouble(in: 0.0001..<0.05)
+            let box = Rect(minX: lon, minY: lat, maxX: min(180, lon + size), maxY: min(90, lat + size))
+            let point = wide ? p(rng.nextDouble(in: -180..<180), rng.nextDouble(in: -90..<90))
+                             : p(lon + rng.nextDouble(in: -0.2..<0.2), lat + rng.nextDouble(in: -0.2..<0.2))
+            let quick = Geodesy.quickLowerBound(from: point, to: box)
+            let exact = Geodesy.minimumDistance(from: point, to: box)
+            XCTAssertGreaterThanOrEqual(quick, 0)
+            XCTAssertLessThanOrEqual(quick, exact * (1 + 1e-12) + 1e-9, "\(point) to \(box)")
+            for _ in 0..<5 {
+                let q = p(rng.nextDouble(in: box.minX..<box.maxX), rng.nextDouble(in: box.minY..<box.maxY))
+                XCTAssertLessThanOrEqual(quick, Geodesy.distance(point, q))
+            }
+            if !wide && abs(point.y) < 70 && exact > 0 {
+                XCTAssertGreaterThanOrEqual(quick, exact * 0.9, "\(point) to \(box): useless bound")
+            }
+        }
+        XCTAssertEqual(Geodesy.quickLowerBound(from: p(15, 45), to: Rect(minX: 10, minY: 40, maxX: 20, maxY: 50)), 0)
+        XCTAssertEqual(Geodesy.quickLowerBound(from: p(0, 0), to: .empty), .infinity)
+        // Wraps at the antimeridian like the exact bound.
+        let east = Rect(minX: -180, minY: -1, maxX: -179, maxY: 1)
+        XCTAssertEqual(Geodesy.quickLowerBound(from: p(179.5, 0), to: east), 55_597.5, accuracy: 200)
+    }
+
     /// Never more than the distance to any point of the rect, and close to the true minimum found by
     /// dense sampling of the rect's boundary (so it is a useful bound, not just 0).
     func testMinimumDistanceIsATightLowerBound() {
