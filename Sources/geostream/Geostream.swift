@@ -22,6 +22,6 @@ struct Geostream: ParsableCommand {
               geostream subscribe alerts clusters --count 10
             """,
         version: "0.1.0",
-        subcommands: [IndexCommand.self, IngestCommand.self, InspectCommand.self]
+        subcommands: [IndexCommand.self, IngestCommand.self, SubscribeCommand.self, InspectCommand.self]
     )
 }
