@@ -21,6 +21,20 @@ func runIngestBenchmarks(report: (String, Double, String) -> Void) {
         return
     }
 
+    // The same run without sockets (frames to /dev/null), to tell reading+encoding from transport.
+    do {
+        let descriptor = open(path, O_RDONLY)
+        defer { close(descriptor) }
+        let sink = try FrameFileWriter(path: "/dev/null")
+        let start = DispatchTime.now().uptimeNanoseconds
+        let counters = try IngestSource(options: IngestOptions(reader: ReaderOptions(source: "bench")), socket: nil,
+                                        frameFile: sink, rejections: { _ in }).run(descriptor: descriptor)
+        precondition(counters.events == rows, "encoded \(counters.events) of \(rows) events")
+        report("ingest_without_transport", Double(rows) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9), "events/s")
+    } catch {
+        print("ingest: failed without transport: \(error)")
+    }
+
     do {
         let context = try MessagingContext(ioThreads: 1)
         defer { context.terminate() }
