@@ -42,20 +42,23 @@ let package = Package(
         .target(name: "Wire", dependencies: ["GeoCore", "CLZ4"], swiftSettings: strictSettings),
         .target(name: "Transport", dependencies: ["CZeroMQ"], swiftSettings: strictSettings),
 
+        // Stages that do I/O: the ingest source today (reads input, batches, pushes frames).
+        .target(name: "Runtime", dependencies: ["GeoCore", "Wire", "Transport"], swiftSettings: strictSettings),
+
         // Seeded generators and brute-force references shared by tests and benchmarks.
         .target(name: "TestSupport", dependencies: ["GeoCore", "SpatialIndex"], swiftSettings: strictSettings),
 
         .executableTarget(
             name: "geostream",
             dependencies: [
-                "GeoCore", "SpatialIndex",
+                "GeoCore", "SpatialIndex", "Wire", "Transport", "Runtime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "geostream-bench",
-            dependencies: ["GeoCore", "SpatialIndex", "Wire", "TestSupport"],
+            dependencies: ["GeoCore", "SpatialIndex", "Wire", "Transport", "Runtime", "TestSupport"],
             swiftSettings: strictSettings
         ),
 
@@ -63,7 +66,8 @@ let package = Package(
         .testTarget(name: "SpatialIndexTests", dependencies: ["SpatialIndex", "GeoCore", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "WireTests", dependencies: ["Wire", "GeoCore", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: strictSettings),
-        .testTarget(name: "CLITests", dependencies: ["geostream"], exclude: ["Expected"], swiftSettings: strictSettings),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Wire", "Transport", "GeoCore", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "CLITests", dependencies: ["geostream", "Wire", "Transport"], exclude: ["Expected"], swiftSettings: strictSettings),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CZeroMQ", "CLZ4"], swiftSettings: strictSettings),
     ]
 )

@@ -29,6 +29,7 @@ enum BenchmarkMain {
                 print("  window    sliding-window steady state, memory and queries (--points held)")
                 print("  codec     binary frames: encode/decode events/s with and without LZ4, size ratio, CRC32C")
                 print("  readers   CSV and GeoJSON parse speed (1M+ events from the AIS recording)")
+                print("  ingest    ingest end to end: 1.18M AIS rows, CSV file -> PUSH over tcp loopback -> decoded")
                 print("  memory    streams a generated 1 GB GeoJSON FeatureCollection; peak RSS must stay flat")
                 print("Prints one 'name: value unit' line per figure; see docs/benchmarks.md.")
                 return
@@ -50,12 +51,13 @@ enum BenchmarkMain {
         if only == nil || only == "window" { runWindowBenchmarks(pointCount: pointCount, report: report) }
         if only == nil || only == "codec" { runCodecBenchmarks(report: report) }
         if only == nil || only == "readers" { runReaderBenchmarks(report: report) }
+        if only == nil || only == "ingest" { runIngestBenchmarks(report: report) }
         // Peak RSS covers the whole process, so the 1 GB streaming figure runs only on its own.
         if only == "memory" { runReaderMemoryBenchmark(gigabytes: 1, report: report) }
         report("peak_memory", Double(peakResidentBytes()) / 1_048_576, "MiB")
     }
 
-    static let groups = ["geometry", "rtree", "window", "codec", "readers", "memory"]
+    static let groups = ["geometry", "rtree", "window", "codec", "readers", "ingest", "memory"]
 
     static func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("geostream-bench: \(message)\n".utf8))

@@ -8,16 +8,20 @@ struct Geostream: ParsableCommand {
         commandName: "geostream",
         abstract: "Streaming spatial analytics: sliding-window R-trees, geofence alerts, hotspot clustering.",
         discussion: """
-            Today the CLI works on recorded files: `geostream index` loads a CSV of positions into an \
-            R-tree or replays it through an event-time sliding window and answers spatial queries. \
-            Streaming commands (run, ingest, subscribe, query) arrive with the pipeline runtime.
+            `geostream index` loads a CSV of positions into an R-tree or replays it through an \
+            event-time sliding window and answers spatial queries. `geostream ingest` PUSHes events \
+            as binary frames to a pipeline, `geostream subscribe` prints its published results, and \
+            `geostream inspect` decodes a frame file. Pipeline commands (run, stage, query) arrive \
+            with the pipeline runtime.
 
             Examples:
               geostream index samples/ais-uscoast-2020-06-30-first2000.csv --nearest -74.02,40.68 -k 3
               geostream index samples/ais-uscoast-2020-06-30-first2000.csv --window 10m --slide 1m \\
                   --bbox -74.3,40.4,-73.7,40.95
+              geostream ingest samples/ais-uscoast-2020-06-30-first2000.csv --connect tcp://127.0.0.1:5550
+              geostream subscribe alerts clusters --count 10
             """,
         version: "0.1.0",
-        subcommands: [IndexCommand.self]
+        subcommands: [IndexCommand.self, IngestCommand.self, SubscribeCommand.self, InspectCommand.self]
     )
 }
