@@ -14,11 +14,12 @@ struct Geostream: ParsableCommand {
             `geostream inspect` decodes a frame file. Pipeline commands (run, stage, query) arrive \
             with the pipeline runtime.
 
-            Examples:
-              geostream index samples/ais-uscoast-2020-06-30-first2000.csv --nearest -74.02,40.68 -k 3
-              geostream index samples/ais-uscoast-2020-06-30-first2000.csv --window 10m --slide 1m \\
-                  --bbox -74.3,40.4,-73.7,40.95
-              geostream ingest samples/ais-uscoast-2020-06-30-first2000.csv --connect tcp://127.0.0.1:5550
+            Examples (samples/ holds real recordings to try):
+              geostream index positions.csv --nearest -74.02,40.68 -k 3
+              geostream index positions.csv --window 10m --bbox -74.3,40.4,-73.7,40.95
+              geostream ingest positions.csv --connect tcp://127.0.0.1:5550
+              cat zones.geojsonl | geostream ingest --write-frames zones.frames
+              geostream inspect zones.frames --summary
               geostream subscribe alerts clusters --count 10
             """,
         version: "0.1.0",
