@@ -1,36 +1,45 @@
-// Compiled only once geostream-bench depends on Wire (Package.swift, the coordinator's file): until then
-// `import Wire` finds the module but the link fails. Wiring it = add "Wire" to the target's dependencies
-// and delete this #if and the #endif at the end of the file.
 import Foundation
 import Wire
 
-/// Reader throughput on >= 1M real AIS events (the 2020-06-30 day, replicated with time shifts),
+/// Reader throughput on 1M real AIS events (the 2020-06-30 day, replicated with time shifts),
 /// single-threaded, input in memory and fed in 64 KiB chunks as a file or socket would give it.
 ///
 /// Figures: `csv_parse` (MB/s), `csv_parse_events` (events/s), `geojson_parse` (MB/s, a
 /// FeatureCollection of Point Features), `geojsonseq_parse` (MB/s, one Feature per line). Each is
 /// the best of three runs.
+///
+/// For instruction counts under callgrind, `GEOSTREAM_READER_EVENTS` shrinks the input (e.g. 100000)
+/// `GEOSTREAM_READER_RUNS` the repetitions (e.g. 1) and `GEOSTREAM_READER_FORMATS` the formats
+/// (e.g. `csv`); collect only the reader with `--toggle-collect='$s4Wire11EventReaderV*'`.
 func runReaderBenchmarks(report: (String, Double, String) -> Void) {
-    guard let rows = ReaderBenchmarkData.aisRows(minimumEvents: 1_000_000) else {
+    let environment = ProcessInfo.processInfo.environment
+    let minimumEvents = environment["GEOSTREAM_READER_EVENTS"].flatMap { Int($0) } ?? 1_000_000
+    let runs = environment["GEOSTREAM_READER_RUNS"].flatMap { Int($0) } ?? 3
+    let formats = environment["GEOSTREAM_READER_FORMATS"].map { $0.split(separator: ",").map(String.init) }
+        ?? InputFormat.allCases.map(\.rawValue)
+    guard let rows = ReaderBenchmarkData.aisRows(minimumEvents: minimumEvents) else {
         print("reader benchmarks skipped: /work/shared/data/ais_uscoast_2020-06-30.csv not found (set GEOSTREAM_DATA)")
         return
     }
-    let csv = ReaderBenchmarkData.csv(rows)
-    let seq = ReaderBenchmarkData.featureLines(rows)
-    let collection = ReaderBenchmarkData.featureCollection(rows)
-
-    let csvRun = ReaderBenchmarkData.bestOf(3) { ReaderBenchmarkData.read(csv, format: .csv) }
-    precondition(csvRun.events == rows.count, "CSV benchmark read \(csvRun.events) of \(rows.count) events")
-    report("csv_parse", Double(csv.count) / csvRun.seconds / 1e6, "MB/s")
-    report("csv_parse_events", Double(csvRun.events) / csvRun.seconds, "events/s")
-
-    let collectionRun = ReaderBenchmarkData.bestOf(3) { ReaderBenchmarkData.read(collection, format: .geojson) }
-    precondition(collectionRun.events == rows.count, "GeoJSON benchmark read \(collectionRun.events) events")
-    report("geojson_parse", Double(collection.count) / collectionRun.seconds / 1e6, "MB/s")
-
-    let seqRun = ReaderBenchmarkData.bestOf(3) { ReaderBenchmarkData.read(seq, format: .geojsonseq) }
-    precondition(seqRun.events == rows.count, "GeoJSONSeq benchmark read \(seqRun.events) events")
-    report("geojsonseq_parse", Double(seq.count) / seqRun.seconds / 1e6, "MB/s")
+    if formats.contains(InputFormat.csv.rawValue) {
+        let csv = ReaderBenchmarkData.csv(rows)
+        let csvRun = ReaderBenchmarkData.bestOf(runs) { ReaderBenchmarkData.read(csv, format: .csv) }
+        precondition(csvRun.events == rows.count, "CSV benchmark read \(csvRun.events) of \(rows.count) events")
+        report("csv_parse", Double(csv.count) / csvRun.seconds / 1e6, "MB/s")
+        report("csv_parse_events", Double(csvRun.events) / csvRun.seconds, "events/s")
+    }
+    if formats.contains(InputFormat.geojson.rawValue) {
+        let collection = ReaderBenchmarkData.featureCollection(rows)
+        let collectionRun = ReaderBenchmarkData.bestOf(runs) { ReaderBenchmarkData.read(collection, format: .geojson) }
+        precondition(collectionRun.events == rows.count, "GeoJSON benchmark read \(collectionRun.events) events")
+        report("geojson_parse", Double(collection.count) / collectionRun.seconds / 1e6, "MB/s")
+    }
+    if formats.contains(InputFormat.geojsonseq.rawValue) {
+        let seq = ReaderBenchmarkData.featureLines(rows)
+        let seqRun = ReaderBenchmarkData.bestOf(runs) { ReaderBenchmarkData.read(seq, format: .geojsonseq) }
+        precondition(seqRun.events == rows.count, "GeoJSONSeq benchmark read \(seqRun.events) events")
+        report("geojsonseq_parse", Double(seq.count) / seqRun.seconds / 1e6, "MB/s")
+    }
 }
 
 /// Streams a generated FeatureCollection of about `gigabytes` GB through the reader in 1 MiB chunks,
@@ -101,7 +110,7 @@ private enum ReaderBenchmarkData {
         var rows: [Row] = []
         var shift: Int64 = 0
         while rows.count < minimumEvents {
-            rows.append(contentsOf: day.map { Row(id: $0.id, t: $0.t + shift, lon: $0.lon, lat: $0.lat) })
+            rows.append(contentsOf: day.prefix(minimumEvents - rows.count).map { Row(id: $0.id, t: $0.t + shift, lon: $0.lon, lat: $0.lat) })
             shift += 86_400_000
         }
         return rows

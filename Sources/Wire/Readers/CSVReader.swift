@@ -26,8 +26,25 @@ struct CSVReader {
 
     mutating func feed(_ chunk: UnsafeRawBufferPointer, _ sink: (ReadItem) -> Void) throws(ReaderError) {
         let count = chunk.count
-        var recordStart = 0
         var i = 0
+        while i < count {
+            // Fast path: a whole unquoted record in this chunk, split in the same pass that finds its end.
+            if quote == .fieldStart, carry.isEmpty, oversizedLength == nil, rows != nil,
+               let next = rows!.readUnquotedRecord(chunk, from: i, line: recordLine, sink) {
+                recordLine += 1
+                i = next
+                continue
+            }
+            i = try frameOneRecord(chunk, from: i, sink)
+        }
+    }
+
+    /// The general framer: runs the quote state machine from `start` up to the end of one record (or
+    /// of the chunk, keeping the tail); returns where it stopped.
+    private mutating func frameOneRecord(_ chunk: UnsafeRawBufferPointer, from start: Int,
+                                         _ sink: (ReadItem) -> Void) throws(ReaderError) -> Int {
+        let count = chunk.count
+        var i = start
         while i < count {
             let byte = chunk[i]
             switch quote {
@@ -49,13 +66,14 @@ struct CSVReader {
             if byte == delimiter {
                 quote = .fieldStart
             } else if byte == 0x0A {
-                try endRecord(UnsafeRawBufferPointer(rebasing: chunk[recordStart..<i]), sink)
-                recordStart = i + 1
                 quote = .fieldStart
+                try endRecord(UnsafeRawBufferPointer(rebasing: chunk[start..<i]), sink)
+                return i + 1
             }
             i += 1
         }
-        keep(UnsafeRawBufferPointer(rebasing: chunk[recordStart..<count]))
+        keep(UnsafeRawBufferPointer(rebasing: chunk[start..<count]))
+        return count
     }
 
     mutating func finish(_ sink: (ReadItem) -> Void) throws(ReaderError) {

@@ -21,6 +21,8 @@ struct CSVRowReader {
     /// Columns that become props, in header order, with their keys.
     private let propColumns: [(index: Int, key: String)]
     private var fields: [FieldRange] = []
+    /// Ids repeat (AIS: ~1,000 vessels a day), so their Strings are made once.
+    private var ids = TextInterner()
 
     /// Reads the header; a missing required column or a repeated name is fatal for the input.
     init(header: UnsafeRawBufferPointer, line: Int, options: ReaderOptions) throws(ReaderError) {
@@ -67,33 +69,96 @@ struct CSVRowReader {
         propColumns = names.indices.filter { !mapped.contains($0) }.map { ($0, names[$0]) }
     }
 
+    /// Frames, splits and reads one record of `chunk` starting at `start` when that is simple: it ends
+    /// in this chunk, no field starts with a quote, it is not blank or over `maxRecordBytes`.
+    ///
+    /// Returns the index just past the record's LF, or nil (having consumed and emitted nothing) when
+    /// the record needs the general framer.
+    mutating func readUnquotedRecord(_ chunk: UnsafeRawBufferPointer, from start: Int, line: Int,
+                                     _ sink: (ReadItem) -> Void) -> Int? {
+        let count = chunk.count
+        guard start < count, let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        let quote = UInt8(ascii: "\"")
+        let delimiter = self.delimiter
+        // Bytes above all three specials need no comparison beyond this one.
+        let highestSpecial = max(delimiter, quote)
+        fields.removeAll(keepingCapacity: true)
+        var fieldStart = start
+        var p = start
+        while true {
+            guard p < count else { return nil }
+            let byte = base[p]
+            if byte <= highestSpecial {
+                if byte == delimiter {
+                    fields.append(FieldRange(start: fieldStart - start, end: p - start, quoted: false))
+                    fieldStart = p + 1
+                } else if byte == 0x0A {
+                    break
+                } else if byte == quote, p == fieldStart {
+                    return nil
+                }
+            }
+            p += 1
+        }
+        var end = p
+        if end > start, base[end - 1] == 0x0D { end -= 1 }
+        guard end > start, end - start <= options.maxRecordBytes, fieldStart <= end else { return nil }
+        fields.append(FieldRange(start: fieldStart - start, end: end - start, quoted: false))
+        readFields(UnsafeRawBufferPointer(start: base + start, count: end - start), line: line, sink)
+        return p + 1
+    }
+
     mutating func read(_ record: UnsafeRawBufferPointer, line: Int, _ sink: (ReadItem) -> Void) {
-        func reject(_ reason: String) {
-            sink(.rejected(Rejection(source: options.source, line: line, reason: reason, raw: record)))
-        }
         if let problem = Self.split(record, delimiter: delimiter, into: &fields) {
-            return reject(problem)
+            return sink(.rejected(Rejection(source: options.source, line: line, reason: problem, raw: record)))
         }
+        readFields(record, line: line, sink)
+    }
+
+    /// Reads the record split into `fields`.
+    private mutating func readFields(_ record: UnsafeRawBufferPointer, line: Int, _ sink: (ReadItem) -> Void) {
+        do throws(RowProblem) {
+            sink(.event(try event(record)))
+        } catch {
+            sink(.rejected(Rejection(source: options.source, line: line, reason: error.reason, raw: record)))
+        }
+    }
+
+    /// Why a record was rejected, thrown so the hot path builds no closures.
+    private struct RowProblem: Error {
+        var reason: String
+        init(_ reason: String) { self.reason = reason }
+    }
+
+    private mutating func event(_ record: UnsafeRawBufferPointer) throws(RowProblem) -> InputEvent {
         guard fields.count == names.count else {
-            return reject("expected \(names.count) columns (\(names.joined(separator: ","))), found \(fields.count)")
+            throw RowProblem("expected \(names.count) columns (\(names.joined(separator: ","))), found \(fields.count)")
         }
         let idRange = fields[idColumn]
-        guard idRange.end > idRange.start else { return reject("missing id (column '\(names[idColumn])')") }
-        guard let id = Self.withField(record, idRange, { UTF8Text.string($0) }) else {
-            return reject("column '\(names[idColumn])': id is not valid UTF-8")
+        guard idRange.end > idRange.start else { throw RowProblem("missing id (column '\(names[idColumn])')") }
+        let id: String?
+        if idRange.quoted {
+            id = Self.withField(record, idRange) { UTF8Text.string($0) }
+        } else {
+            id = ids.string(Self.bytes(record, idRange))
         }
+        guard let id else { throw RowProblem("column '\(names[idColumn])': id is not valid UTF-8") }
         let t: Int64
         if timeColumn >= 0, fields[timeColumn].end > fields[timeColumn].start {
             let unit = options.timeUnit
-            guard let parsed = Self.withField(record, fields[timeColumn], { TimeParser.parse($0, unit: unit) }) else {
-                return reject("column '\(names[timeColumn])': cannot read time '\(text(record, fields[timeColumn]))' "
+            let range = fields[timeColumn]
+            let parsed = range.quoted
+                ? Self.withField(record, range) { TimeParser.parse($0, unit: unit) }
+                : TimeParser.parse(Self.bytes(record, range), unit: unit)
+            guard let parsed else {
+                throw RowProblem("column '\(names[timeColumn])': cannot read time '\(text(record, range))' "
                     + "(expected epoch ms, epoch seconds or ISO-8601)")
             }
             t = parsed
         } else if let defaultTime = options.defaultTime {
             t = defaultTime
         } else {
-            return reject("missing time (column '\(names[timeColumn])')")
+            throw RowProblem("missing time (column '\(names[timeColumn])')")
         }
         var props = JSONObject()
         if !propColumns.isEmpty {
@@ -102,32 +167,37 @@ struct CSVRowReader {
                 let range = fields[index]
                 guard range.end > range.start else { continue }
                 guard let value = Self.withField(record, range, Self.propValue) else {
-                    return reject("column '\(key)': value is not valid UTF-8")
+                    throw RowProblem("column '\(key)': value is not valid UTF-8")
                 }
                 props.members.append(JSONMember(key, value))
             }
         }
 
         if let wktColumn, fields[wktColumn].end > fields[wktColumn].start {
-            readPolygon(record, id: id, t: t, props: props, wktColumn: wktColumn, reject: reject, sink)
-            return
+            return try readPolygon(record, id: id, t: t, props: props, wktColumn: wktColumn)
         }
         guard let lonColumn, let latColumn else {
-            return reject("column '\(names[wktColumn!])' is empty and there are no lon/lat columns")
+            throw RowProblem("column '\(names[wktColumn!])' is empty and there are no lon/lat columns")
         }
-        guard let lon = coordinate(record, lonColumn, limit: 180, reject),
-              let lat = coordinate(record, latColumn, limit: 90, reject) else { return }
-        sink(.event(.point(PointEvent(id: id, t: t, point: Point(lon: lon, lat: lat), props: props))))
+        let lon = try coordinate(record, lonColumn, limit: 180)
+        let lat = try coordinate(record, latColumn, limit: 90)
+        return .point(PointEvent(id: id, t: t, point: Point(lon: lon, lat: lat), props: props))
     }
 
-    private func readPolygon(_ record: UnsafeRawBufferPointer, id: String, t: Int64, props: JSONObject, wktColumn: Int,
-                             reject: (String) -> Void, _ sink: (ReadItem) -> Void) {
+    /// An unquoted field's bytes, in place.
+    @inline(__always)
+    private static func bytes(_ record: UnsafeRawBufferPointer, _ range: FieldRange) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: record.baseAddress! + range.start, count: range.end - range.start)
+    }
+
+    private func readPolygon(_ record: UnsafeRawBufferPointer, id: String, t: Int64, props: JSONObject,
+                             wktColumn: Int) throws(RowProblem) -> InputEvent {
         let name = names[wktColumn]
         var role = options.defaultRole
         if let roleColumn, fields[roleColumn].end > fields[roleColumn].start {
             let value = text(record, fields[roleColumn])
             guard let parsed = PolygonEvent.Role(rawValue: value) else {
-                return reject("column '\(names[roleColumn])': role '\(value)' is not object or fence")
+                throw RowProblem("column '\(names[roleColumn])': role '\(value)' is not object or fence")
             }
             role = parsed
         }
@@ -138,40 +208,41 @@ struct CSVRowReader {
         do {
             geometry = try shape.get().geometry()
         } catch let error as WKTError {
-            return reject("column '\(name)': \(error)")
+            throw RowProblem("column '\(name)': \(error)")
         } catch let error as GeometryError {
-            return reject("column '\(name)': invalid polygon: \(error)")
+            throw RowProblem("column '\(name)': invalid polygon: \(error)")
         } catch {
-            return reject("column '\(name)': \(error)")
+            throw RowProblem("column '\(name)': \(error)")
         }
         if geometry == nil, role != .fence {
-            return reject("column '\(name)': EMPTY geometry is only meaningful for role fence (removal)")
+            throw RowProblem("column '\(name)': EMPTY geometry is only meaningful for role fence (removal)")
         }
-        sink(.event(.polygon(PolygonEvent(id: id, t: t, geometry: geometry, role: role, props: props))))
+        return .polygon(PolygonEvent(id: id, t: t, geometry: geometry, role: role, props: props))
     }
 
-    private func coordinate(_ record: UnsafeRawBufferPointer, _ column: Int, limit: Double,
-                            _ reject: (String) -> Void) -> Double? {
+    private func coordinate(_ record: UnsafeRawBufferPointer, _ column: Int, limit: Double) throws(RowProblem) -> Double {
         let range = fields[column]
         let name = names[column]
         guard range.end > range.start else {
-            reject("missing \(column == lonColumn ? "lon" : "lat") (column '\(name)')")
-            return nil
+            throw RowProblem("missing \(column == lonColumn ? "lon" : "lat") (column '\(name)')")
         }
-        let parsed = Self.withField(record, range) { NumberParsing.double($0.trimmingSpaces()) }
+        let parsed: ParsedNumber
+        if !range.quoted, let value = NumberParsing.plainDecimal(Self.bytes(record, range)) {
+            parsed = .double(value)
+        } else {
+            parsed = Self.withField(record, range) { NumberParsing.double($0.trimmingSpaces()) }
+        }
         switch parsed {
         case .double(let value):
             guard abs(value) <= limit else {
-                reject("column '\(name)': \(value) is outside [-\(Int(limit)), \(Int(limit))]")
-                return nil
+                throw RowProblem("column '\(name)': \(value) is outside [-\(Int(limit)), \(Int(limit))]")
             }
             return value
         case .nonFinite:
-            reject("column '\(name)': '\(text(record, range))' is not a finite number")
+            throw RowProblem("column '\(name)': '\(text(record, range))' is not a finite number")
         case .integer, .invalid:
-            reject("column '\(name)': '\(text(record, range))' is not a number")
+            throw RowProblem("column '\(name)': '\(text(record, range))' is not a number")
         }
-        return nil
     }
 
     /// A number when the text is a JSON number ("007" and "1e" stay text), else the text; nil if not UTF-8.

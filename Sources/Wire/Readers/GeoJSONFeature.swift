@@ -212,20 +212,20 @@ private struct ParsedFeature {
     var problem: String?
 
     mutating func read(_ scanner: inout JSONScanner, depth: Int) throws(JSONSyntaxError) {
-        try scanner.readObject(depth: depth + 1) { (scanner, key) throws(JSONSyntaxError) in
-            switch key {
-            case "type":
+        try scanner.readObjectKeys(depth: depth + 1) { (scanner, key) throws(JSONSyntaxError) in
+            switch true {
+            case key.matches("type"):
                 let value = try scanner.readValue(depth: depth + 1)
                 if case .string(let text) = value { type = text } else { type = GeoJSONFeatureReader.describe(value) }
-            case "id":
+            case key.matches("id"):
                 id = try scanner.readValue(depth: depth + 1)
-            case "properties":
+            case key.matches("properties"):
                 switch try scanner.readValue(depth: depth + 1) {
                 case .object(let object): properties = object
                 case .null: properties = JSONObject()
                 default: problem = problem ?? "properties must be an object or null"
                 }
-            case "geometry":
+            case key.matches("geometry"):
                 hasGeometry = true
                 if scanner.peek() == UInt8(ascii: "n") {
                     _ = try scanner.readValue(depth: depth + 1)
@@ -243,16 +243,16 @@ private struct ParsedFeature {
 
     private mutating func readGeometry(_ scanner: inout JSONScanner, depth: Int) throws(JSONSyntaxError) {
         var sawType = false
-        try scanner.readObject(depth: depth + 1) { (scanner, key) throws(JSONSyntaxError) in
-            switch key {
-            case "type":
+        try scanner.readObjectKeys(depth: depth + 1) { (scanner, key) throws(JSONSyntaxError) in
+            switch true {
+            case key.matches("type"):
                 sawType = true
                 if case .string(let text) = try scanner.readValue(depth: depth + 1) {
                     geometryType = text
                 } else {
                     problem = problem ?? "geometry type must be a string"
                 }
-            case "coordinates":
+            case key.matches("coordinates"):
                 coordinates = try Self.readCoordinates(&scanner, depth: depth + 1)
             default:
                 _ = try scanner.readValue(depth: depth + 1)

@@ -75,12 +75,17 @@ struct JSONScanner {
 
     /// Consumes `{`, then yields each key with the scanner placed at its value; `body` must consume the value.
     mutating func readObject(depth: Int, _ body: (inout JSONScanner, String) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
+        try readObjectKeys(depth: depth) { (scanner, key) throws(JSONSyntaxError) in try body(&scanner, key.string) }
+    }
+
+    /// `readObject` with keys left as bytes where possible, so matching a known key builds no String.
+    mutating func readObjectKeys(depth: Int, _ body: (inout JSONScanner, JSONKey) throws(JSONSyntaxError) -> Void) throws(JSONSyntaxError) {
         guard depth <= limits.maxDepth else { throw error("nesting deeper than \(limits.maxDepth)") }
         try expect(UInt8(ascii: "{"))
         if peek() == UInt8(ascii: "}") { index += 1; return }
         while true {
             guard peek() == UInt8(ascii: "\"") else { throw error("expected a key string, found \(describeHere())") }
-            let key = try readString()
+            let key = try readKey()
             try expect(UInt8(ascii: ":"))
             try body(&self, key)
             switch peek() {
@@ -89,6 +94,24 @@ struct JSONScanner {
             default: throw error("expected ',' or '}' in an object, found \(describeHere())")
             }
         }
+    }
+
+    /// A key at the scanner (at its opening quote): printable ASCII without escapes stays bytes
+    /// (valid by construction, so no error `readString` would give is skipped); anything else is decoded.
+    private mutating func readKey() throws(JSONSyntaxError) -> JSONKey {
+        let start = index + 1
+        var k = start
+        while k < bytes.count {
+            let byte = bytes[k]
+            if byte == UInt8(ascii: "\"") {
+                guard k - start <= limits.maxStringBytes else { break }
+                index = k + 1
+                return JSONKey(bytes: UnsafeRawBufferPointer(rebasing: bytes[start..<k]), decoded: nil)
+            }
+            if byte < 0x20 || byte >= 0x7F || byte == UInt8(ascii: "\\") { break }
+            k += 1
+        }
+        return JSONKey(bytes: UnsafeRawBufferPointer(start: nil, count: 0), decoded: try readString())
     }
 
     /// Consumes `[`, then calls `body` with the scanner at each element; `body` must consume it.
@@ -266,6 +289,22 @@ struct JSONScanner {
             index += 1
         }
         return value
+    }
+}
+
+/// An object key as read: raw bytes of plain ASCII keys, or the decoded text of any other.
+struct JSONKey {
+    let bytes: UnsafeRawBufferPointer
+    let decoded: String?
+
+    var string: String { decoded ?? String(decoding: bytes, as: UTF8.self) }
+
+    /// Equal to `text` (plain ASCII), without building a String for byte keys.
+    @inline(__always)
+    func matches(_ text: StaticString) -> Bool {
+        if let decoded { return decoded == text.description }
+        let count = text.utf8CodeUnitCount
+        return bytes.count == count && (count == 0 || memcmp(bytes.baseAddress!, text.utf8Start, count) == 0)
     }
 }
 

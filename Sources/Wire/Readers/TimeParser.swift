@@ -7,6 +7,12 @@
 /// ignored. Anything else, and times that do not fit Int64 milliseconds, give nil.
 public struct TimeParser: Sendable {
     public static func parse(_ bytes: UnsafeRawBufferPointer, unit: TimeUnit = .auto) -> Int64? {
+        if let digits = plainDigits(bytes) {
+            // The common case (epoch ms or s as bare digits), as `parseNumber` reads it.
+            guard isSeconds(magnitude: Double(digits), unit: unit) else { return digits }
+            let (ms, overflow) = digits.multipliedReportingOverflow(by: 1000)
+            return overflow ? nil : ms
+        }
         let text = bytes.trimmingSpaces()
         guard !text.isEmpty else { return nil }
         if text.count >= 10, NumberParsing.isDigit(text[0]), text[4] == UInt8(ascii: "-") {
@@ -18,6 +24,20 @@ public struct TimeParser: Sendable {
     public static func parse(_ text: String, unit: TimeUnit = .auto) -> Int64? {
         var text = text
         return text.withUTF8 { parse(UnsafeRawBufferPointer($0), unit: unit) }
+    }
+
+    /// 1 to 18 ASCII digits and nothing else (so no overflow is possible), or nil.
+    @inline(__always)
+    private static func plainDigits(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        let n = bytes.count
+        guard n > 0, n <= 18, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
+        var value: Int64 = 0
+        for k in 0..<n {
+            let digit = base[k] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            value = value &* 10 &+ Int64(digit)
+        }
+        return value
     }
 
     /// A JSON number already parsed (GeoJSON `properties.t`), under the same unit rule.

@@ -1,0 +1,106 @@
+import Foundation
+import TestSupport
+@testable import Wire
+import XCTest
+
+/// The readers' fast paths must give exactly what the general paths give: each is checked against
+/// the general path on seeded inputs, including the edges where the fast path must step aside.
+final class ReaderFastPathTests: XCTestCase {
+    private func withBytes<R>(_ text: String, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+        Array(text.utf8).withUnsafeBytes(body)
+    }
+
+    func testPlainDecimalIsBitIdenticalToTheGeneralParser() {
+        var generator = SeededGenerator(seed: 42)
+        var fastHits = 0
+        for _ in 0..<20_000 {
+            let integerDigits = Int(generator.next() % 21)
+            let fractionDigits = Int(generator.next() % 22) - 1  // -1: no '.'
+            var text = generator.next() % 2 == 0 ? "-" : ""
+            for _ in 0..<integerDigits { text += String(generator.next() % (generator.next() % 3 == 0 ? 1 : 10)) }
+            if fractionDigits >= 0 {
+                text += "."
+                for _ in 0..<fractionDigits { text += String(generator.next() % 10) }
+            }
+            let (fast, general) = withBytes(text) { (NumberParsing.plainDecimal($0), NumberParsing.double($0)) }
+            guard let fast else { continue }
+            fastHits += 1
+            guard case .double(let expected) = general else {
+                XCTFail("'\(text)': fast path read \(fast), general parser \(general)")
+                continue
+            }
+            XCTAssertEqual(fast.bitPattern, expected.bitPattern, "'\(text)': \(fast) vs \(expected)")
+        }
+        XCTAssertGreaterThan(fastHits, 5_000, "the generator should mostly produce plain decimals")
+    }
+
+    func testPlainDecimalStepsAsideForEverythingElse() {
+        for text in ["", "-", ".5", "5.", "-.5", "+1", "1e5", "1.5E-3", " 1.5", "1.5 ", "1.2.3", "nan", "0x10",
+                     "12345678901234567890", "1234567890.1234567890", "9007199254740993", "0.9007199254740993"] {
+            XCTAssertNil(withBytes(text) { NumberParsing.plainDecimal($0) }, "'\(text)' must go through the general parser")
+        }
+        XCTAssertEqual(withBytes("-0") { NumberParsing.plainDecimal($0) }?.bitPattern, (0.0).bitPattern)
+        XCTAssertEqual(withBytes("-0.0") { NumberParsing.plainDecimal($0) }?.bitPattern, (-0.0).bitPattern)
+        XCTAssertEqual(withBytes("-73.98504") { NumberParsing.plainDecimal($0) }, -73.98504)
+        XCTAssertEqual(withBytes("9007199254740992") { NumberParsing.plainDecimal($0) }, 9_007_199_254_740_992)
+    }
+
+    func testBareDigitTimesMatchTheGeneralPath() {
+        var generator = SeededGenerator(seed: 7)
+        for _ in 0..<5_000 {
+            let length = Int(generator.next() % 20) + 1
+            var text = ""
+            for _ in 0..<length { text += String(generator.next() % 10) }
+            for unit in TimeUnit.allCases {
+                // A leading space keeps the general path, which trims it.
+                XCTAssertEqual(TimeParser.parse(text, unit: unit), TimeParser.parse(" " + text, unit: unit),
+                               "'\(text)' as \(unit)")
+            }
+        }
+        XCTAssertEqual(TimeParser.parse("999999999999999999", unit: .seconds), nil, "overflow is still caught")
+        XCTAssertEqual(TimeParser.parse("1593476532"), 1_593_476_532_000)
+    }
+
+    func testInternerGivesTheSameTextAsDecoding() {
+        var interner = TextInterner()
+        var generator = SeededGenerator(seed: 3)
+        let pool: [[UInt8]] = (0..<300).map { k in
+            var bytes = Array("\(100_000_000 + k * 7919)".utf8)
+            if k % 10 == 0 { bytes += Array("-vessel-é".utf8) }
+            if k % 25 == 0 { bytes.append(0xFF) }  // invalid UTF-8: never a String
+            if k % 50 == 0 { bytes += [UInt8](repeating: UInt8(ascii: "x"), count: 70) }  // over maxBytes
+            return bytes
+        }
+        for round in 0..<20_000 {
+            // Later rounds add fresh ids so the table fills past its capacity.
+            let bytes = round < 10_000 ? pool[Int(generator.next() % UInt64(pool.count))] : Array("id\(round)".utf8)
+            let interned = bytes.withUnsafeBytes { interner.string($0) }
+            XCTAssertEqual(interned, UTF8Text.string(bytes), "bytes \(bytes)")
+        }
+    }
+
+    func testCSVFastAndGeneralFramingAgreeOnMixedRecords() throws {
+        var generator = SeededGenerator(seed: 11)
+        var text = "id,t,lon,lat,name\r\n"
+        var expectedEvents = 0
+        var expectedRejections = 0
+        for k in 0..<2_000 {
+            let lon = String(format: "%.5f", generator.nextDouble(in: -180..<180))
+            let lat = String(format: "%.5f", generator.nextDouble(in: -90..<90))
+            let end = generator.next() % 2 == 0 ? "\n" : "\r\n"
+            switch generator.next() % 8 {
+            case 0: text += "\"v\(k % 50)\",\(k),\(lon),\(lat),\"a \"\"quoted\"\"\nname\"" + end; expectedEvents += 1
+            case 1: text += "v\(k % 50),\(k),\(lon),\(lat),mid\"quote" + end; expectedEvents += 1
+            case 2: text += end  // blank line
+            case 3: text += "v\(k % 50),\(k),\(lon)" + end; expectedRejections += 1  // too few columns
+            case 4: text += "v\(k % 50),\(k),\(lon),\(lat),x,y" + end; expectedRejections += 1  // too many
+            case 5: text += "v\(k % 50),\(k),\(lon),\"\(lat)\"," + end; expectedEvents += 1
+            default: text += "v\(k % 50),\(k),\(lon),\(lat),n\(k)" + end; expectedEvents += 1
+            }
+        }
+        let items = try readEveryWay(Array(text.utf8), options: ReaderOptions(format: .csv, timeUnit: .milliseconds))
+        let events = items.filter { if case .event = $0 { true } else { false } }
+        XCTAssertEqual(events.count, expectedEvents)
+        XCTAssertEqual(items.count - events.count, expectedRejections)
+    }
+}
