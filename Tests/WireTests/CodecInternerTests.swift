@@ -1,3 +1,4 @@
+import GeoCore
 import TestSupport
 import XCTest
 @testable import Wire
@@ -58,5 +59,20 @@ final class CodecInternerTests: XCTestCase {
         let strings = ["123", "0123", "123", "+123", "123 ", "0", "00", "0"]
         XCTAssertEqual(strings.map { interner.index(of: $0) }, [0, 1, 0, 2, 3, 4, 5, 4])
         XCTAssertEqual(interner.headers, [123 << 1 | 1, 4 << 1, 4 << 1, 4 << 1, 0 << 1 | 1, 2 << 1])
+    }
+
+    /// Ids built afresh for every batch (and freed after it), so the allocator is free to put a new
+    /// id where an old one lived: the cache across batches must never take one for the other.
+    func testFreshlyAllocatedIdsInEveryBatchAreNeverConfused() throws {
+        var encoder = FrameEncoder(compression: false)
+        let decoder = FrameDecoder()
+        for round in 0..<300 {
+            let events = (0..<40).map { k in
+                // Out-of-line strings (over 15 bytes), built at run time.
+                PointEvent(id: String(repeating: "x", count: 16 + k % 5) + "\(round * 40 + k)", t: Int64(k), point: Point(x: 1, y: 2))
+            }
+            let frame = Frame.data(.points(events), partition: 0, epoch: UInt64(round))
+            XCTAssertEqual(try decoder.decode(try encoder.encode(frame)), frame)
+        }
     }
 }

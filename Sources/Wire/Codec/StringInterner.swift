@@ -5,13 +5,17 @@
 /// An open-addressing table keyed by the entry header and a cheap hash: a canonical decimal id
 /// (an MMSI) is parsed to its number once and keyed by it, so equal numeric ids need no string
 /// comparison; other strings hash their UTF-8 bytes (the standard library's seeded SipHash costs
-/// more than the rest of encoding an event). In front of it, a direct-mapped cache keyed by a
-/// String value's 16 raw bytes: identical bits mean the same string (the same inline small string,
-/// or the same storage object, alive for the whole batch), so repeated ids skip parsing, hashing
-/// and copying. A cache miss falls back to the table, so equal strings in different storage still
-/// share an index.
+/// more than the rest of encoding an event).
 ///
-/// Slots and cache entries carry the batch's generation number, so `reset` clears nothing.
+/// In front of it, a direct-mapped cache keyed by a String value's 16 raw bytes that outlives the
+/// batch: each entry holds a copy of its String, so the storage those bytes point to stays alive
+/// and identical bits keep meaning the same text (the same inline small string, or the same
+/// storage object) for as long as the entry lives. A hit gives the header and hash without
+/// parsing or hashing; if the string already has an index in this batch, that too. A miss falls
+/// back to the table, so equal strings in different storage still share an index. The cache keeps
+/// at most `Tables.cacheSize` Strings alive between batches.
+///
+/// Slots and cache indexes carry the batch's generation number, so `reset` clears nothing.
 /// Tables live in raw memory owned by a class (no uniqueness or bounds checks in the hot loop);
 /// `reset` gives a copy of the interner its own tables, so copies never share state while encoding.
 struct StringInterner {
@@ -44,21 +48,34 @@ struct StringInterner {
     mutating func index(ofStringAt pointer: UnsafeRawPointer) -> Int {
         let low = pointer.loadUnaligned(as: UInt64.self)
         let high = pointer.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-        let slot = Int(truncatingIfNeeded: ((low ^ (high &* 0x9E37_79B9_7F4A_7C15)) &* 0xFF51_AFD7_ED55_8CCD) >> 54)
-        let cached = tables.cacheIndexes[slot]
-        if cached >> 32 == generation && tables.cacheBits[2 * slot] == low && tables.cacheBits[2 * slot + 1] == high {
-            return Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: cached))
+        let slot = Int(truncatingIfNeeded: ((low ^ (high &* 0x9E37_79B9_7F4A_7C15)) &* 0xFF51_AFD7_ED55_8CCD) >> (64 - Tables.cacheBits))
+        let cachedBits = UnsafeRawPointer(tables.cacheStrings + slot)
+        if cachedBits.load(as: UInt64.self) == low && cachedBits.load(fromByteOffset: 8, as: UInt64.self) == high {
+            let cached = tables.cacheIndexes[slot]
+            if cached >> 32 == generation { return Int(truncatingIfNeeded: UInt32(truncatingIfNeeded: cached)) }
+            let index = insert(tables.cacheStrings[slot], header: tables.cacheHeaders[slot], hash: tables.cacheHashes[slot])
+            tables.cacheIndexes[slot] = generation << 32 | UInt64(index)
+            return index
         }
-        let index = self.index(of: pointer.load(as: String.self))
+        let string = pointer.load(as: String.self)
+        let (header, hash) = Self.key(of: string)
+        let index = insert(string, header: header, hash: hash)
+        tables.cacheStrings[slot] = string
+        tables.cacheHeaders[slot] = header
+        tables.cacheHashes[slot] = hash
         tables.cacheIndexes[slot] = generation << 32 | UInt64(index)
-        tables.cacheBits[2 * slot] = low
-        tables.cacheBits[2 * slot + 1] = high
         return index
     }
 
     /// The dictionary index of `string`, adding it if new.
     mutating func index(of string: String) -> Int {
         let (header, hash) = Self.key(of: string)
+        return insert(string, header: header, hash: hash)
+    }
+
+    /// The index of `string` (whose `key(of:)` is header and hash), adding it if new.
+    @inline(__always)
+    private mutating func insert(_ string: String, header: UInt64, hash: UInt64) -> Int {
         let mask = tables.slotCount - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
         while true {
@@ -82,9 +99,11 @@ struct StringInterner {
 
     private mutating func rehash() {
         let grown = Tables(slotCount: tables.slotCount * 2)
-        // The cache maps string bits to indexes, which stay valid: carry it over.
+        // The cache maps string bits to keys and indexes, which stay valid: carry it over.
+        grown.cacheStrings.update(from: tables.cacheStrings, count: Tables.cacheSize)
+        grown.cacheHeaders.update(from: tables.cacheHeaders, count: Tables.cacheSize)
+        grown.cacheHashes.update(from: tables.cacheHashes, count: Tables.cacheSize)
         grown.cacheIndexes.update(from: tables.cacheIndexes, count: Tables.cacheSize)
-        grown.cacheBits.update(from: tables.cacheBits, count: 2 * Tables.cacheSize)
         let mask = grown.slotCount - 1
         for (index, string) in strings.enumerated() {
             let hash = Self.key(of: string).hash
@@ -136,14 +155,18 @@ struct StringInterner {
     }
 
     /// The hash table (`slots`: generation << 32 | index into `strings`; `slotHashes`) and the
-    /// raw-bits cache (`cacheIndexes`: generation << 32 | index; `cacheBits`).
+    /// raw-bits cache (`cacheStrings`, whose bits are the key, with their headers, hashes and
+    /// generation << 32 | index in the batch of that generation).
     final class Tables {
-        static let cacheSize = 1024
+        static let cacheBits = 12
+        static let cacheSize = 1 << cacheBits
         let slotCount: Int
         let slots: UnsafeMutablePointer<UInt64>
         let slotHashes: UnsafeMutablePointer<UInt64>
+        let cacheStrings: UnsafeMutablePointer<String>
+        let cacheHeaders: UnsafeMutablePointer<UInt64>
+        let cacheHashes: UnsafeMutablePointer<UInt64>
         let cacheIndexes: UnsafeMutablePointer<UInt64>
-        let cacheBits: UnsafeMutablePointer<UInt64>
 
         init(slotCount: Int) {
             self.slotCount = slotCount
@@ -151,17 +174,25 @@ struct StringInterner {
             slots.initialize(repeating: 0, count: slotCount)
             slotHashes = .allocate(capacity: slotCount)
             slotHashes.initialize(repeating: 0, count: slotCount)
+            // Empty strings: their bits match an empty id, whose header (0) and hash are filled in.
+            cacheStrings = .allocate(capacity: Self.cacheSize)
+            cacheStrings.initialize(repeating: "", count: Self.cacheSize)
+            cacheHeaders = .allocate(capacity: Self.cacheSize)
+            cacheHeaders.initialize(repeating: 0, count: Self.cacheSize)
+            cacheHashes = .allocate(capacity: Self.cacheSize)
+            cacheHashes.initialize(repeating: StringInterner.key(of: "").hash, count: Self.cacheSize)
             cacheIndexes = .allocate(capacity: Self.cacheSize)
             cacheIndexes.initialize(repeating: 0, count: Self.cacheSize)
-            cacheBits = .allocate(capacity: 2 * Self.cacheSize)
-            cacheBits.initialize(repeating: 0, count: 2 * Self.cacheSize)
         }
 
         deinit {
             slots.deallocate()
             slotHashes.deallocate()
+            cacheStrings.deinitialize(count: Self.cacheSize)
+            cacheStrings.deallocate()
+            cacheHeaders.deallocate()
+            cacheHashes.deallocate()
             cacheIndexes.deallocate()
-            cacheBits.deallocate()
         }
     }
 }
