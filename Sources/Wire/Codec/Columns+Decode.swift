@@ -54,13 +54,12 @@ extension Columns {
     }
 
     static func readIndexes(_ reader: inout ByteReader, dictionaryCount: Int, into indexes: UnsafeMutableBufferPointer<Int32>) throws(FrameError) {
-        for i in 0..<indexes.count {
-            let start = reader.position
-            let index = try reader.readVarint("dictionary index")
-            guard index < UInt64(dictionaryCount) else {
-                throw reader.failure(.malformedPayload, "dictionary index \(index) of record \(i) is not below the dictionary count \(dictionaryCount)", at: start)
+        let limit = UInt64(dictionaryCount)
+        try reader.readVarints(indexes.count, "dictionary index") { (i, index, offset) throws(FrameError) in
+            guard index < limit else {
+                throw FrameError(.malformedPayload, "dictionary index \(index) of record \(i) is not below the dictionary count \(dictionaryCount)", offset: offset)
             }
-            indexes[i] = Int32(index)
+            indexes[i] = Int32(truncatingIfNeeded: index)
         }
     }
 
@@ -71,8 +70,8 @@ extension Columns {
         }
         let unit: Int64 = unitByte == 1 ? millisecondsPerSecond : 1
         var previous: Int64 = 0
-        for i in 0..<times.count {
-            previous &+= Zigzag.decode(try reader.readVarint("time delta"))
+        try reader.readVarints(times.count, "time delta") { i, delta, _ in
+            previous &+= Zigzag.decode(delta)
             times[i] = previous &* unit
         }
     }
@@ -163,19 +162,26 @@ extension Columns {
         // The integers are kept beside the doubles: deltas refer to integers, not to rounded doubles.
         let fixed = UnsafeMutablePointer<Int64>.allocate(capacity: Swift.max(2 * count, 1))
         defer { fixed.deallocate() }
-        for i in 0..<count {
-            let reference = reference(of: i)
-            var x: Int64 = 0
-            var y: Int64 = 0
-            if reference >= 0 {
-                x = fixed[2 * reference]
-                y = fixed[2 * reference + 1]
+        // Varint 2i is point i's x delta, 2i + 1 its y delta.
+        var x: Int64 = 0
+        var referenceY: Int64 = 0
+        try reader.readVarints(2 * count, "coordinate delta") { k, delta, _ in
+            let i = k >> 1
+            if k & 1 == 0 {
+                let reference = reference(of: i)
+                var referenceX: Int64 = 0
+                referenceY = 0
+                if reference >= 0 {
+                    referenceX = fixed[2 * reference]
+                    referenceY = fixed[2 * reference + 1]
+                }
+                x = referenceX &+ Zigzag.decode(delta)
+            } else {
+                let y = referenceY &+ Zigzag.decode(delta)
+                fixed[2 * i] = x
+                fixed[2 * i + 1] = y
+                points[i] = Point(x: Double(x) / scale, y: Double(y) / scale)
             }
-            x &+= Zigzag.decode(try reader.readVarint("x delta"))
-            y &+= Zigzag.decode(try reader.readVarint("y delta"))
-            fixed[2 * i] = x
-            fixed[2 * i + 1] = y
-            points[i] = Point(x: Double(x) / scale, y: Double(y) / scale)
         }
     }
 

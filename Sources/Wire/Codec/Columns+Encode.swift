@@ -103,26 +103,34 @@ enum Columns {
     /// A unit byte, then each time (divided by the unit) as a zigzag varint delta from the previous
     /// record's, the first from 0. Deltas wrap, so Int64.min and Int64.max next to each other work.
     static func writeTimes(_ times: UnsafeBufferPointer<Int64>, into writer: inout ByteWriter) {
+        let unitPosition = writer.count
+        // Optimistically in whole seconds (the usual case), checked as it goes; the first time
+        // that is not rewrites the column in milliseconds.
+        writer.append(1)
         var wholeSeconds = true
-        for t in times where t % millisecondsPerSecond != 0 {
-            wholeSeconds = false
-            break
-        }
-        writer.append(wholeSeconds ? 1 : 0)
         writer.write(reserving: times.count * Varint.maxBytes) { p in
             var n = 0
             var previous: Int64 = 0
-            if wholeSeconds {
-                for t in times {
-                    let value = t / millisecondsPerSecond
-                    n += Varint.put(Zigzag.encode(value &- previous), at: p + n)
-                    previous = value
+            for t in times {
+                let (value, remainder) = t.quotientAndRemainder(dividingBy: millisecondsPerSecond)
+                if remainder != 0 {
+                    wholeSeconds = false
+                    return n
                 }
-            } else {
-                for t in times {
-                    n += Varint.put(Zigzag.encode(t &- previous), at: p + n)
-                    previous = t
-                }
+                n += Varint.put(Zigzag.encode(value &- previous), at: p + n)
+                previous = value
+            }
+            return n
+        }
+        if wholeSeconds { return }
+        writer.truncate(to: unitPosition)
+        writer.append(0)
+        writer.write(reserving: times.count * Varint.maxBytes) { p in
+            var n = 0
+            var previous: Int64 = 0
+            for t in times {
+                n += Varint.put(Zigzag.encode(t &- previous), at: p + n)
+                previous = t
             }
             return n
         }
@@ -136,11 +144,14 @@ enum Columns {
     static func fixedPoint(_ value: Double, scale: Double) -> Int64? {
         let scaled = value * scale
         guard scaled.magnitude < 0x1p51 else { return nil }
-        // Round to nearest with the 1.5 * 2^52 trick: cheaper than `rounded()`'s libm call.
-        let rounded = (scaled + 0x1.8p52) - 0x1.8p52
-        let integer = Int64(rounded)
-        guard (Double(integer) / scale).bitPattern == value.bitPattern else { return nil }
-        return integer
+        // Round to nearest with the 1.5 * 2^52 trick: cheaper than `rounded()`'s libm call. The
+        // sum lies in [2^52, 2^53), where the ulp is 1, so its low 52 mantissa bits are the
+        // rounded integer plus 2^51 (read without Int64(Double)'s range checks), and the
+        // difference is that integer as a Double, exactly.
+        let biased = scaled + 0x1.8p52
+        let rounded = biased - 0x1.8p52
+        guard (rounded / scale).bitPattern == value.bitPattern else { return nil }
+        return Int64(bitPattern: biased.bitPattern & 0x000F_FFFF_FFFF_FFFF) &- 0x0008_0000_0000_0000
     }
 
     /// The smallest decimal exponent 0...7 at which every coordinate is fixed-point exact, or nil.
