@@ -13,13 +13,18 @@ import Darwin
 ///
 /// Data: `../shared/data/ais_uscoast_2020-06-30.csv` (235,944 rows) repeated 5 times, each copy
 /// shifted by one day, so 1,179,720 events in time order, cut into frames of 1,000 consecutive
-/// events. Each timing is the best of 3 passes over all frames with one reused encoder.
+/// events. Each timing is the best of 3 passes over all frames with one reused encoder (and one
+/// reused decoder, as a stage would keep).
+///
+/// For instruction counts under valgrind, `GEOSTREAM_CODEC_COPIES` (1...5) and `GEOSTREAM_CODEC_RUNS`
+/// (1...3) shrink the work; the defaults are the reported configuration.
 func runCodecBenchmarks(report: (String, Double, String) -> Void) {
     guard let rows = loadAISDay() else {
         print("codec: skipped, cannot read \(aisDayPath)")
         return
     }
-    let copies = 5
+    let copies = environmentInteger("GEOSTREAM_CODEC_COPIES", in: 1...5) ?? 5
+    let runs = environmentInteger("GEOSTREAM_CODEC_RUNS", in: 1...3) ?? 3
     let dayMs: Int64 = 86_400_000
     var events: [PointEvent] = []
     events.reserveCapacity(rows.count * copies)
@@ -38,7 +43,7 @@ func runCodecBenchmarks(report: (String, Double, String) -> Void) {
         var output: [UInt8] = []
         var encoded: [[UInt8]] = []
         var bytes = 0
-        let encodeSeconds = bestOf(3) {
+        let encodeSeconds = bestOf(runs) {
             bytes = 0
             for frame in frames {
                 try! encoder.encode(frame, into: &output)
@@ -48,7 +53,7 @@ func runCodecBenchmarks(report: (String, Double, String) -> Void) {
         for frame in frames { encoded.append(try! encoder.encode(frame)) }
         let decoder = FrameDecoder()
         var decodedEvents = 0
-        let decodeSeconds = bestOf(3) {
+        let decodeSeconds = bestOf(runs) {
             decodedEvents = 0
             for frame in encoded { decodedEvents += (try! decoder.decode(frame)).payload.count }
         }
@@ -67,9 +72,15 @@ func runCodecBenchmarks(report: (String, Double, String) -> Void) {
         return UInt8(truncatingIfNeeded: generator >> 56)
     }
     var sink: UInt32 = 0
-    let crcSeconds = bestOf(3) { buffer.withUnsafeBytes { sink ^= CRC32C.checksum($0) } }
+    let crcSeconds = bestOf(runs) { buffer.withUnsafeBytes { sink ^= CRC32C.checksum($0) } }
     report("crc32c", Double(buffer.count) / 1e6 / crcSeconds, "MB/s")
     if sink == 0x1234_5678 { print("") }  // keeps the checksum from being optimised away
+}
+
+/// An integer setting from the environment, if present and within `range`.
+private func environmentInteger(_ name: String, in range: ClosedRange<Int>) -> Int? {
+    guard let text = getenv(name), let value = Int(String(cString: text)), range.contains(value) else { return nil }
+    return value
 }
 
 private let aisDayPath: String = {

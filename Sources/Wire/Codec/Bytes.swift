@@ -156,6 +156,55 @@ struct ByteReader {
         return value | UInt64(p.pointee) << 63
     }
 
+    /// Reads `n` varints in a row, handing each to `body` with its number and the frame offset it
+    /// started at (for error messages). While 10 or more bytes remain it decodes through a raw
+    /// pointer with no per-byte bounds checks; the last few go through `readVarint`.
+    @inline(__always)
+    mutating func readVarints(
+        _ n: Int, _ field: StaticString, _ body: (_ number: Int, _ value: UInt64, _ offset: Int) throws(FrameError) -> Void
+    ) throws(FrameError) {
+        var i = 0
+        if let base, count >= Varint.maxBytes {
+            var p = base + position
+            let fastEnd = base + (count - Varint.maxBytes)
+            while i < n && p <= fastEnd {
+                let start = p
+                var byte = p.pointee
+                p += 1
+                var value = UInt64(byte)
+                if byte >= 0x80 {
+                    value &= 0x7F
+                    var shift: UInt64 = 7
+                    while true {
+                        byte = p.pointee
+                        p += 1
+                        value |= UInt64(byte & 0x7F) << shift
+                        if byte < 0x80 { break }
+                        shift += 7
+                        if shift == 63 {
+                            guard p.pointee <= 1 else {
+                                position = start - base
+                                throw failure(.malformedPayload, "\(field) varint overflows 64 bits")
+                            }
+                            value |= UInt64(p.pointee) << 63
+                            p += 1
+                            break
+                        }
+                    }
+                }
+                position = p - base
+                try body(i, value, offsetBase + (start - base))
+                i += 1
+            }
+        }
+        while i < n {
+            let start = position
+            let value = try readVarint(field)
+            try body(i, value, offsetBase + start)
+            i += 1
+        }
+    }
+
     private mutating func readVarintNearEnd(_ field: StaticString) throws(FrameError) -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0

@@ -15,35 +15,64 @@ enum Columns {
 
     /// A dictionary entry header: `(value << 1) | 1` for a canonical decimal id such as an MMSI
     /// (no sign, no leading zero, at most 18 digits), else `length << 1` followed by the UTF-8 bytes.
-    static func writeDictionary(_ strings: [String], into writer: inout ByteWriter) {
-        writer.appendVarint(UInt64(strings.count))
-        for string in strings {
-            if let value = canonicalDecimal(string) {
-                writer.appendVarint(value << 1 | 1)
-            } else {
-                var string = string
-                string.withUTF8 { utf8 in
-                    writer.appendVarint(UInt64(utf8.count) << 1)
-                    writer.append(UnsafeRawBufferPointer(utf8))
+    /// The interner worked out every header already; the column takes one buffer reservation.
+    static func writeDictionary(_ interner: StringInterner, into writer: inout ByteWriter) {
+        let count = interner.strings.count
+        writer.appendVarint(UInt64(count))
+        interner.headers.withUnsafeBufferPointer { headers in
+            interner.strings.withUnsafeBufferPointer { strings in
+                writer.write(reserving: count * Varint.maxBytes + interner.textBytes) { p in
+                    var n = 0
+                    for i in 0..<count {
+                        let header = headers[i]
+                        n += Varint.put(header, at: p + n)
+                        if header & 1 == 0 {
+                            n += copyUTF8(of: strings[i], to: p + n)
+                        }
+                    }
+                    return n
                 }
             }
         }
     }
 
+    /// Copies the string's UTF-8 bytes to `p`, returning how many.
+    @inline(__always)
+    private static func copyUTF8(of string: String, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        if let copied = string.utf8.withContiguousStorageIfAvailable({ utf8 -> Int in
+            if let base = utf8.baseAddress { p.update(from: base, count: utf8.count) }
+            return utf8.count
+        }) {
+            return copied
+        }
+        var n = 0
+        for byte in string.utf8 {
+            p[n] = byte
+            n += 1
+        }
+        return n
+    }
+
     /// The value of a string that is exactly how `String(UInt64)` would print it, if at most 18 digits.
     static func canonicalDecimal(_ string: String) -> UInt64? {
-        let value = string.utf8.withContiguousStorageIfAvailable { digits -> UInt64? in
-            guard digits.count >= 1, digits.count <= 18 else { return nil }
-            if digits.count > 1 && digits[0] == UInt8(ascii: "0") { return nil }
-            var value: UInt64 = 0
-            for digit in digits {
-                let d = digit &- UInt8(ascii: "0")
-                guard d < 10 else { return nil }
-                value = value * 10 + UInt64(d)
-            }
-            return value
+        var string = string
+        return string.withUTF8 { canonicalDecimal($0) }
+    }
+
+    /// The value of UTF-8 digits that are exactly how `String(UInt64)` would print it, if at most
+    /// 18 digits (so the value never overflows and fits a varint header with a tag bit).
+    @inline(__always)
+    static func canonicalDecimal(_ digits: UnsafeBufferPointer<UInt8>) -> UInt64? {
+        let count = digits.count
+        guard count >= 1, count <= 18, let p = digits.baseAddress else { return nil }
+        if count > 1 && p[0] == UInt8(ascii: "0") { return nil }
+        var value: UInt64 = 0
+        for i in 0..<count {
+            let d = p[i] &- UInt8(ascii: "0")
+            guard d < 10 else { return nil }
+            value = value &* 10 &+ UInt64(d)
         }
-        return value ?? nil
+        return value
     }
 
     static func writeIndexes(_ indexes: UnsafeBufferPointer<Int32>, into writer: inout ByteWriter) {
@@ -74,26 +103,34 @@ enum Columns {
     /// A unit byte, then each time (divided by the unit) as a zigzag varint delta from the previous
     /// record's, the first from 0. Deltas wrap, so Int64.min and Int64.max next to each other work.
     static func writeTimes(_ times: UnsafeBufferPointer<Int64>, into writer: inout ByteWriter) {
+        let unitPosition = writer.count
+        // Optimistically in whole seconds (the usual case), checked as it goes; the first time
+        // that is not rewrites the column in milliseconds.
+        writer.append(1)
         var wholeSeconds = true
-        for t in times where t % millisecondsPerSecond != 0 {
-            wholeSeconds = false
-            break
-        }
-        writer.append(wholeSeconds ? 1 : 0)
         writer.write(reserving: times.count * Varint.maxBytes) { p in
             var n = 0
             var previous: Int64 = 0
-            if wholeSeconds {
-                for t in times {
-                    let value = t / millisecondsPerSecond
-                    n += Varint.put(Zigzag.encode(value &- previous), at: p + n)
-                    previous = value
+            for t in times {
+                let (value, remainder) = t.quotientAndRemainder(dividingBy: millisecondsPerSecond)
+                if remainder != 0 {
+                    wholeSeconds = false
+                    return n
                 }
-            } else {
-                for t in times {
-                    n += Varint.put(Zigzag.encode(t &- previous), at: p + n)
-                    previous = t
-                }
+                n += Varint.put(Zigzag.encode(value &- previous), at: p + n)
+                previous = value
+            }
+            return n
+        }
+        if wholeSeconds { return }
+        writer.truncate(to: unitPosition)
+        writer.append(0)
+        writer.write(reserving: times.count * Varint.maxBytes) { p in
+            var n = 0
+            var previous: Int64 = 0
+            for t in times {
+                n += Varint.put(Zigzag.encode(t &- previous), at: p + n)
+                previous = t
             }
             return n
         }
@@ -107,11 +144,14 @@ enum Columns {
     static func fixedPoint(_ value: Double, scale: Double) -> Int64? {
         let scaled = value * scale
         guard scaled.magnitude < 0x1p51 else { return nil }
-        // Round to nearest with the 1.5 * 2^52 trick: cheaper than `rounded()`'s libm call.
-        let rounded = (scaled + 0x1.8p52) - 0x1.8p52
-        let integer = Int64(rounded)
-        guard (Double(integer) / scale).bitPattern == value.bitPattern else { return nil }
-        return integer
+        // Round to nearest with the 1.5 * 2^52 trick: cheaper than `rounded()`'s libm call. The
+        // sum lies in [2^52, 2^53), where the ulp is 1, so its low 52 mantissa bits are the
+        // rounded integer plus 2^51 (read without Int64(Double)'s range checks), and the
+        // difference is that integer as a Double, exactly.
+        let biased = scaled + 0x1.8p52
+        let rounded = biased - 0x1.8p52
+        guard (rounded / scale).bitPattern == value.bitPattern else { return nil }
+        return Int64(bitPattern: biased.bitPattern & 0x000F_FFFF_FFFF_FFFF) &- 0x0008_0000_0000_0000
     }
 
     /// The smallest decimal exponent 0...7 at which every coordinate is fixed-point exact, or nil.

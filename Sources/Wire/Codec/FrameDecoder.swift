@@ -3,9 +3,17 @@ import CLZ4
 /// Turns wire bytes back into frames, trusting nothing: every header field is checked, then the
 /// checksum, before anything is allocated; the payload's own counts are checked as it is parsed.
 ///
-/// Never traps on any input; every failure is a `FrameError`. Stateless and `Sendable`.
+/// Never traps on any input; every failure is a `FrameError`.
+///
+/// Keep one decoder per receiving stage and reuse it: it remembers the id (and topic) Strings of
+/// earlier frames, so a stream that repeats its ids does not rebuild them for every frame (at most
+/// 4,096 Strings are kept). Decoded frames are the same with or without that memory.
+/// - Warning: `Sendable`, and copies share the remembered Strings. Decoding from several threads
+///   at once is safe; only one of them uses the remembered Strings at a time (the others decode
+///   without them), so a decoder per thread is faster.
 public struct FrameDecoder: Sendable {
     public var limits: FrameLimits
+    private let dictionaryCache = DictionaryStringCache()
 
     public init(limits: FrameLimits = FrameLimits()) {
         self.limits = limits
@@ -130,12 +138,14 @@ public struct FrameDecoder: Sendable {
     private func parse(_ raw: UnsafeRawBufferPointer, header: FrameHeader) throws(FrameError) -> FramePayload {
         var reader = ByteReader(raw, offsetBase: FrameHeader.size)
         let count = Int(header.count)
-        let payload: FramePayload
-        switch header.payloadType {
-        case .none: payload = .none
-        case .points: payload = .points(try PayloadDecoder.points(&reader, count: count, limits: limits))
-        case .polygons: payload = .polygons(try PayloadDecoder.polygons(&reader, count: count, limits: limits))
-        case .results: payload = .results(try PayloadDecoder.results(&reader, count: count, limits: limits))
+        let limits = limits
+        let payload = try dictionaryCache.withLock { (cache) throws(FrameError) -> FramePayload in
+            switch header.payloadType {
+            case .none: .none
+            case .points: .points(try PayloadDecoder.points(&reader, count: count, limits: limits, cache: cache))
+            case .polygons: .polygons(try PayloadDecoder.polygons(&reader, count: count, limits: limits, cache: cache))
+            case .results: .results(try PayloadDecoder.results(&reader, count: count, limits: limits, cache: cache))
+            }
         }
         guard reader.isAtEnd else {
             throw reader.failure(.malformedPayload, "\(reader.remaining) bytes left over after \(count) records")

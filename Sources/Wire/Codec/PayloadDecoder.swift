@@ -2,34 +2,44 @@ import GeoCore
 
 /// Parses the columns `PayloadEncoder` wrote, for a header-checked record count.
 enum PayloadDecoder {
-    static func points(_ reader: inout ByteReader, count: Int, limits: FrameLimits) throws(FrameError) -> [PointEvent] {
-        let ids = try Columns.readDictionary(&reader, recordCount: count, limits: limits)
-        var indexes = [Int32](repeating: 0, count: count)
-        try indexes.withUnsafeMutableBufferPointer { (indexes) throws(FrameError) in
+    static func points(
+        _ reader: inout ByteReader, count: Int, limits: FrameLimits, cache: DictionaryStringCache? = nil
+    ) throws(FrameError) -> [PointEvent] {
+        let ids = try Columns.readDictionary(&reader, recordCount: count, limits: limits, cache: cache)
+        let indexes: [Int32] = try Columns.uninitializedArray(count: count) { (indexes) throws(FrameError) in
             try Columns.readIndexes(&reader, dictionaryCount: ids.count, into: indexes)
         }
-        var times = [Int64](repeating: 0, count: count)
-        try times.withUnsafeMutableBufferPointer { (times) throws(FrameError) in try Columns.readTimes(&reader, into: times) }
-        let references = indexes.withUnsafeBufferPointer { Columns.references(for: $0, dictionaryCount: ids.count) }
-        var points = [Point](repeating: Point(x: 0, y: 0), count: count)
-        try points.withUnsafeMutableBufferPointer { (points) throws(FrameError) in
-            try references.withUnsafeBufferPointer { (references) throws(FrameError) in
-                try Columns.readCoordinates(&reader, references: references, into: points)
+        let times: [Int64] = try Columns.uninitializedArray(count: count) { (times) throws(FrameError) in
+            try Columns.readTimes(&reader, into: times)
+        }
+        let points: [Point] = try indexes.withUnsafeBufferPointer { (indexes) throws(FrameError) in
+            try Columns.uninitializedArray(count: count) { (points) throws(FrameError) in
+                try Columns.readPointCoordinates(&reader, indexes: indexes, dictionaryCount: ids.count, into: points)
             }
         }
         let props = try PropsCoding.readColumn(&reader, count: count, limits: limits)
         let empty = JSONObject()
         return [PointEvent](unsafeUninitializedCapacity: count) { events, initialized in
-            for i in 0..<count {
-                (events.baseAddress! + i).initialize(to: PointEvent(
-                    id: ids[Int(indexes[i])], t: times[i], point: points[i], props: props?[i] ?? empty))
+            ids.withUnsafeBufferPointer { ids in
+                indexes.withUnsafeBufferPointer { indexes in
+                    times.withUnsafeBufferPointer { times in
+                        points.withUnsafeBufferPointer { points in
+                            for i in 0..<count {
+                                (events.baseAddress! + i).initialize(to: PointEvent(
+                                    id: ids[Int(indexes[i])], t: times[i], point: points[i], props: props?[i] ?? empty))
+                            }
+                        }
+                    }
+                }
             }
             initialized = count
         }
     }
 
-    static func polygons(_ reader: inout ByteReader, count: Int, limits: FrameLimits) throws(FrameError) -> [PolygonEvent] {
-        let ids = try Columns.readDictionary(&reader, recordCount: count, limits: limits)
+    static func polygons(
+        _ reader: inout ByteReader, count: Int, limits: FrameLimits, cache: DictionaryStringCache? = nil
+    ) throws(FrameError) -> [PolygonEvent] {
+        let ids = try Columns.readDictionary(&reader, recordCount: count, limits: limits, cache: cache)
         var indexes = [Int32](repeating: 0, count: count)
         try indexes.withUnsafeMutableBufferPointer { (indexes) throws(FrameError) in
             try Columns.readIndexes(&reader, dictionaryCount: ids.count, into: indexes)
@@ -47,7 +57,7 @@ enum PayloadDecoder {
         let coordinatesStart = reader.position
         var vertices = [Point](repeating: Point(x: 0, y: 0), count: shapes.vertexCount)
         try vertices.withUnsafeMutableBufferPointer { (vertices) throws(FrameError) in
-            try Columns.readCoordinates(&reader, references: nil, into: vertices)
+            try Columns.readCoordinates(&reader, into: vertices)
         }
         let props = try PropsCoding.readColumn(&reader, count: count, limits: limits)
 
@@ -153,8 +163,10 @@ enum PayloadDecoder {
         return shapes
     }
 
-    static func results(_ reader: inout ByteReader, count: Int, limits: FrameLimits) throws(FrameError) -> [ResultRecord] {
-        let topics = try Columns.readDictionary(&reader, recordCount: count, limits: limits)
+    static func results(
+        _ reader: inout ByteReader, count: Int, limits: FrameLimits, cache: DictionaryStringCache? = nil
+    ) throws(FrameError) -> [ResultRecord] {
+        let topics = try Columns.readDictionary(&reader, recordCount: count, limits: limits, cache: cache)
         var indexes = [Int32](repeating: 0, count: count)
         try indexes.withUnsafeMutableBufferPointer { (indexes) throws(FrameError) in
             try Columns.readIndexes(&reader, dictionaryCount: topics.count, into: indexes)

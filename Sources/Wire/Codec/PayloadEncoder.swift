@@ -25,7 +25,7 @@ struct PayloadEncoder {
     /// ids (dictionary + indexes), times, coordinates delta-coded per id, props.
     private mutating func encodePoints(_ events: [PointEvent]) {
         let hasProps = Self.gather(events, interner: &interner, indexes: &indexes, times: &times, points: &points)
-        Columns.writeDictionary(interner.strings, into: &payload)
+        Columns.writeDictionary(interner, into: &payload)
         indexes.withUnsafeBufferPointer { Columns.writeIndexes($0, into: &payload) }
         times.withUnsafeBufferPointer { Columns.writeTimes($0, into: &payload) }
         Self.resize(&references, to: events.count)
@@ -142,7 +142,7 @@ struct PayloadEncoder {
         interner.reset(expected: strings.count)
         indexes.removeAll(keepingCapacity: true)
         for string in strings { indexes.append(Int32(interner.index(of: string))) }
-        Columns.writeDictionary(interner.strings, into: &payload)
+        Columns.writeDictionary(interner, into: &payload)
         indexes.withUnsafeBufferPointer { Columns.writeIndexes($0, into: &payload) }
     }
 }
