@@ -15,7 +15,7 @@ struct FeatureCollectionReader {
     private static let smallValueLimit = 4096
 
     private let options: ReaderOptions
-    private let features: GeoJSONFeatureReader
+    private var features: GeoJSONFeatureReader
     private var state = State.start
     /// Non-nil while inside a value, which `framer` is delimiting.
     private var capture: Capture?

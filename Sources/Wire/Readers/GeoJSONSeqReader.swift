@@ -5,7 +5,7 @@
 /// `maxRecordBytes` is discarded as it streams and rejected once it ends.
 struct GeoJSONSeqReader {
     private let options: ReaderOptions
-    private let features: GeoJSONFeatureReader
+    private var features: GeoJSONFeatureReader
     private var carry: [UInt8] = []
     private var oversizedLength: Int?
     private var line = 1
@@ -69,7 +69,7 @@ struct GeoJSONSeqReader {
         }
     }
 
-    private func process(_ record: UnsafeRawBufferPointer, _ sink: (ReadItem) -> Void) {
+    private mutating func process(_ record: UnsafeRawBufferPointer, _ sink: (ReadItem) -> Void) {
         var start = 0
         var end = record.count
         while start < end, isSpace(record[start]) { start += 1 }

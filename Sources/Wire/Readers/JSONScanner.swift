@@ -196,6 +196,25 @@ struct JSONScanner {
         }
     }
 
+    /// The raw bytes of a string with no escapes or control characters (UTF-8 not yet checked), consumed;
+    /// nil, consuming nothing, for any other string, which `readString` then reads and judges.
+    mutating func readPlainStringBytes() -> UnsafeRawBufferPointer? {
+        guard peek() == UInt8(ascii: "\"") else { return nil }
+        let start = index + 1
+        var k = start
+        while k < bytes.count {
+            let byte = bytes[k]
+            if byte == UInt8(ascii: "\"") {
+                guard k - start <= limits.maxStringBytes else { return nil }
+                index = k + 1
+                return UnsafeRawBufferPointer(rebasing: bytes[start..<k])
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+            k += 1
+        }
+        return nil
+    }
+
     /// A string value; the scanner must be at its opening quote (after whitespace).
     mutating func readString() throws(JSONSyntaxError) -> String {
         try expect(UInt8(ascii: "\""))
