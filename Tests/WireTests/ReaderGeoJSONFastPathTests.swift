@@ -209,4 +209,27 @@ final class ReaderGeoJSONFastPathTests: XCTestCase {
         let limited = try EventReader.readAll(Array(long.utf8), options: ReaderOptions(format: .geojsonseq, maxStringBytes: 12))
         XCTAssertEqual(limited.rejections.map(\.reason), ["invalid JSON at byte 23: string longer than 12 bytes"])
     }
+
+    func testTypeNamesReadTheSameWrittenPlainlyOrEscaped() throws {
+        let plain = #"{"type":"Feature","geometry":{"type":"Point","coordinates":[1,2]},"properties":{"id":"a","t":1}}"#
+        let escaped = #"{"type":"Fe\u0061ture","geometry":{"type":"P\u006fint","coordinates":[1,2]},"properties":{"id":"a","t":1}}"#
+        let options = ReaderOptions(format: .geojsonseq)
+        let expected = try EventReader.readAll(Array(plain.utf8), options: options)
+        XCTAssertEqual(expected.points.count, 1)
+        XCTAssertEqual(try EventReader.readAll(Array(escaped.utf8), options: options), expected)
+        for (type, reason) in [("Feature ", "type is 'Feature ', expected 'Feature'"), ("feature", "type is 'feature', expected 'Feature'"),
+                               ("Featur", "type is 'Featur', expected 'Feature'")] {
+            let text = #"{"type":"\#(type)","geometry":null,"properties":{"id":"a","t":1}}"#
+            XCTAssertEqual(try EventReader.readAll(Array(text.utf8), options: options).rejections.map(\.reason), [reason])
+        }
+        let polygon = #"{"type":"Feature","geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[0,1],[1,1],[0,0]]]]},"properties":{"id":"a","t":1}}"#
+        XCTAssertEqual(try EventReader.readAll(Array(polygon.utf8), options: options).polygons.count, 1)
+        let unknown = #"{"type":"Feature","geometry":{"type":"LineString","coordinates":[[0,0],[1,1]]},"properties":{"id":"a","t":1}}"#
+        XCTAssertEqual(try EventReader.readAll(Array(unknown.utf8), options: options).rejections.map(\.reason),
+                       ["geometry type 'LineString' is not supported (Point, MultiPoint, Polygon, MultiPolygon)"])
+        var badUTF8 = Array(#"{"type":"Feature","geometry":{"type":"Po"#.utf8) + [0xFF]
+        badUTF8 += Array(#"nt","coordinates":[0,0]},"properties":{"id":"a","t":1}}"#.utf8)
+        XCTAssertEqual(try EventReader.readAll(badUTF8, options: options).rejections.map(\.reason),
+                       ["invalid JSON at byte 37: string is not valid UTF-8"])
+    }
 }

@@ -227,7 +227,7 @@ private struct ParsedFeature {
         try scanner.readObjectKeys(depth: depth + 1) { (scanner, key) throws(JSONSyntaxError) in
             switch true {
             case key.matches("type"):
-                let value = try scanner.readValue(depth: depth + 1)
+                let value = try Self.readTypeName(&scanner, depth: depth + 1)
                 if case .string(let text) = value { type = text } else { type = GeoJSONFeatureReader.describe(value) }
             case key.matches("id"):
                 id = try Self.readID(&scanner, depth: depth + 1, ids: &ids)
@@ -291,6 +291,25 @@ private struct ParsedFeature {
         return key.decoded == String(decoding: roleKey, as: UTF8.self) ? .role : nil
     }
 
+    /// A `type` value: the GeoJSON type names, written plainly, are matched as bytes and give a
+    /// String literal (no decoding); anything else is read as usual.
+    private static func readTypeName(_ scanner: inout JSONScanner, depth: Int) throws(JSONSyntaxError) -> JSONValue {
+        guard scanner.peek() == UInt8(ascii: "\""), let raw = scanner.readPlainStringBytes() else {
+            return try scanner.readValue(depth: depth)
+        }
+        let quote = raw.baseAddress.map { $0 - scanner.bytes.baseAddress! - 1 } ?? scanner.index - 2
+        switch raw.count {
+        case 7 where JSONKey(bytes: raw, decoded: nil).matches("Feature"): return .string("Feature")
+        case 5 where JSONKey(bytes: raw, decoded: nil).matches("Point"): return .string("Point")
+        case 7 where JSONKey(bytes: raw, decoded: nil).matches("Polygon"): return .string("Polygon")
+        case 10 where JSONKey(bytes: raw, decoded: nil).matches("MultiPoint"): return .string("MultiPoint")
+        case 12 where JSONKey(bytes: raw, decoded: nil).matches("MultiPolygon"): return .string("MultiPolygon")
+        default:
+            guard let text = UTF8Text.string(raw) else { throw scanner.error("string is not valid UTF-8", at: quote) }
+            return .string(text)
+        }
+    }
+
     /// A value that may be an id: a plain string is interned, anything else read as usual.
     private static func readID(_ scanner: inout JSONScanner, depth: Int, ids: inout TextInterner) throws(JSONSyntaxError) -> JSONValue {
         guard scanner.peek() == UInt8(ascii: "\"") else { return try scanner.readValue(depth: depth) }
@@ -306,7 +325,7 @@ private struct ParsedFeature {
             switch true {
             case key.matches("type"):
                 sawType = true
-                if case .string(let text) = try scanner.readValue(depth: depth + 1) {
+                if case .string(let text) = try Self.readTypeName(&scanner, depth: depth + 1) {
                     geometryType = text
                 } else {
                     problem = problem ?? "geometry type must be a string"
