@@ -232,4 +232,28 @@ final class ReaderGeoJSONFastPathTests: XCTestCase {
         XCTAssertEqual(try EventReader.readAll(badUTF8, options: options).rejections.map(\.reason),
                        ["invalid JSON at byte 37: string is not valid UTF-8"])
     }
+
+    /// Whole input parses Features in place; one byte at a time always frames them first: both must agree,
+    /// on good Features, broken JSON (where in-place parsing steps aside), oversized and non-object elements.
+    func testInPlaceFeaturesMatchFramedOnes() throws {
+        var generator = SeededGenerator(seed: 5)
+        let elements = [
+            #"{"type":"Feature","geometry":{"type":"Point","coordinates":[1.5,2]},"properties":{"id":"a","t":1}}"#,
+            #"{"type":"Feature","geometry":{"type":"Point","coordinates":[1.5,2]},"properties":{"id":"a\"}","t":1}}"#,
+            #"{"type":"Feature","geometry":{"type":"Point","coordinates":[1.5,2]},"properties":{"id":"b","t":1]}"#,
+            #"{"type":"Feature","geometry":{"type":"Point","coordinates":[1.5,2]},"properties":{"id":"c" "t":1}}"#,
+            #"{"type":"Feature","geometry":{"type":"Point","coordinates":[1.5,2]},"properties":{"id":"d","t":1,"pad":"\#(String(repeating: "x", count: 300))"}}"#,
+            #"{"type":"Feature","geometry":null,"properties":{"id":"e","t":1}}"#,
+            #"{"type":"Feature","geometry":{"type":"Point","coordinates":[1.5,2]},"properties":{"id":"f","t":[[[[[1]]]]]}}"#,
+            "17", "\"text\"", "[1,{\"a\":2}]", "{}",
+        ]
+        for round in 0..<40 {
+            var picked: [String] = []
+            for _ in 0..<Int(generator.next() % 12) + 1 { picked.append(elements[Int(generator.next() % UInt64(elements.count))]) }
+            let text = #"{"type":"FeatureCollection","features":["# + picked.joined(separator: round % 2 == 0 ? "," : " ,\n ") + "]}"
+            let options = ReaderOptions(format: .geojson, maxFeatureBytes: 250, maxDepth: 6)
+            let items = try readEveryWay(Array(text.utf8), options: options)
+            XCTAssertEqual(items.count, picked.count, text)
+        }
+    }
 }

@@ -45,6 +45,33 @@ struct GeoJSONFeatureReader {
         } catch {
             return reject("invalid JSON at byte \(offset + error.offset): \(error.message)")
         }
+        emit(parsed, bytes, offset: offset, line: line, sink)
+    }
+
+    /// Reads the Feature at the start of `rest` (a chunk from there on), when it is valid JSON that ends
+    /// within `rest` and within `maxBytes`: then emits as `read` would and returns its length. Otherwise
+    /// returns nil having emitted nothing, and the caller frames the Feature and calls `read`, which
+    /// gives the same result for a valid Feature and the proper rejection for any other.
+    mutating func readInPlace(_ rest: UnsafeRawBufferPointer, offset: Int, depth: Int, maxBytes: Int,
+                              _ sink: (ReadItem) -> Void) -> Int? {
+        var parsed = ParsedFeature(properties: FeatureProperties(roleProperty: options.roleProperty, generic: roleKey == nil))
+        var scanner = JSONScanner(rest, limits: limits)
+        guard scanner.peek() == UInt8(ascii: "{") else { return nil }
+        do {
+            try parsed.read(&scanner, depth: depth, roleKey: roleKey, ids: &ids)
+        } catch {
+            return nil
+        }
+        let end = scanner.index
+        guard end <= maxBytes else { return nil }
+        emit(parsed, UnsafeRawBufferPointer(rebasing: rest[..<end]), offset: offset, line: nil, sink)
+        return end
+    }
+
+    private func emit(_ parsed: ParsedFeature, _ bytes: UnsafeRawBufferPointer, offset: Int, line: Int?, _ sink: (ReadItem) -> Void) {
+        func reject(_ reason: String) {
+            sink(.rejected(Rejection(source: options.source, line: line, offset: offset, reason: reason, raw: bytes)))
+        }
         if let problem = parsed.problem { return reject(problem) }
         guard parsed.type == "Feature" else {
             return reject(parsed.type.map { "type is '\($0)', expected 'Feature'" } ?? "not a Feature: no \"type\" member")
