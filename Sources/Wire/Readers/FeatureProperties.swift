@@ -30,6 +30,8 @@ struct FeatureProperties {
     private var heldCount = 0
     /// Bit per `Kind` removed.
     private var removed = 0
+    /// Bit per `Kind` held.
+    private var heldKinds = 0
     /// True once everything goes to `members` (see the type's note).
     private var spilled: Bool
 
@@ -69,6 +71,7 @@ struct FeatureProperties {
         default: held3 = held
         }
         heldCount += 1
+        heldKinds |= 1 << kind.rawValue
     }
 
     /// The last value under `kind`'s name, nil when absent or removed.
@@ -77,7 +80,7 @@ struct FeatureProperties {
             let key = name(of: kind)
             return members.last { $0.key == key }?.value
         }
-        guard removed & (1 << kind.rawValue) == 0 else { return nil }
+        guard (heldKinds & ~removed) & (1 << kind.rawValue) != 0 else { return nil }
         for slot in stride(from: heldCount - 1, through: 0, by: -1) {
             if let held = self.held(slot), held.kind == kind { return held.value }
         }
@@ -94,11 +97,10 @@ struct FeatureProperties {
         }
     }
 
-    /// The members left, in input order.
-    func object() -> JSONObject {
-        var copy = self
-        copy.spill()
-        return JSONObject(copy.members)
+    /// The members left, in input order (held ones are put back: call it once, after the lookups).
+    mutating func object() -> JSONObject {
+        spill()
+        return JSONObject(members)
     }
 
     private func held(_ slot: Int) -> Held? {
@@ -122,5 +124,6 @@ struct FeatureProperties {
         }
         held0 = nil; held1 = nil; held2 = nil; held3 = nil
         heldCount = 0
+        heldKinds = 0
     }
 }

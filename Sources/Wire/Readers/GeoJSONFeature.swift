@@ -45,7 +45,7 @@ struct GeoJSONFeatureReader {
         } catch {
             return reject("invalid JSON at byte \(offset + error.offset): \(error.message)")
         }
-        emit(parsed, bytes, offset: offset, line: line, sink)
+        emit(&parsed, bytes, offset: offset, line: line, sink)
     }
 
     /// Reads the Feature at the start of `rest` (a chunk from there on), when it is valid JSON that ends
@@ -64,11 +64,11 @@ struct GeoJSONFeatureReader {
         }
         let end = scanner.index
         guard end <= maxBytes else { return nil }
-        emit(parsed, UnsafeRawBufferPointer(rebasing: rest[..<end]), offset: offset, line: nil, sink)
+        emit(&parsed, UnsafeRawBufferPointer(rebasing: rest[..<end]), offset: offset, line: nil, sink)
         return end
     }
 
-    private func emit(_ parsed: ParsedFeature, _ bytes: UnsafeRawBufferPointer, offset: Int, line: Int?, _ sink: (ReadItem) -> Void) {
+    private func emit(_ parsed: inout ParsedFeature, _ bytes: UnsafeRawBufferPointer, offset: Int, line: Int?, _ sink: (ReadItem) -> Void) {
         func reject(_ reason: String) {
             sink(.rejected(Rejection(source: options.source, line: line, offset: offset, reason: reason, raw: bytes)))
         }
@@ -77,16 +77,15 @@ struct GeoJSONFeatureReader {
             return reject(parsed.type.map { "type is '\($0)', expected 'Feature'" } ?? "not a Feature: no \"type\" member")
         }
         guard parsed.hasGeometry else { return reject("Feature has no \"geometry\" member") }
-        var props = parsed.properties
 
-        guard let id = takeID(parsed.id, &props, reject) else { return }
-        guard let t = takeTime(&props, reject) else { return }
+        guard let id = takeID(parsed.id, &parsed.properties, reject) else { return }
+        guard let t = takeTime(&parsed.properties, reject) else { return }
 
         guard let type = parsed.geometryType else {
             // geometry: null — only a fence removal makes sense.
-            guard let role = takeRole(&props, reject) else { return }
+            guard let role = takeRole(&parsed.properties, reject) else { return }
             guard role == .fence else { return reject("Feature has a null geometry (allowed only for role fence: removal)") }
-            return sink(.event(.polygon(PolygonEvent(id: id, t: t, geometry: nil, role: role, props: props.object()))))
+            return sink(.event(.polygon(PolygonEvent(id: id, t: t, geometry: nil, role: role, props: parsed.properties.object()))))
         }
         let coordinates = parsed.coordinates
         switch type {
@@ -95,7 +94,7 @@ struct GeoJSONFeatureReader {
                 return reject("Point coordinates must be one position [lon, lat]")
             }
             guard let point = checked(point, reject) else { return }
-            sink(.event(.point(PointEvent(id: id, t: t, point: point, props: props.object()))))
+            sink(.event(.point(PointEvent(id: id, t: t, point: point, props: parsed.properties.object()))))
         case "MultiPoint":
             guard case .list(let items)? = coordinates, let points = positions(items) else {
                 return reject("MultiPoint coordinates must be an array of positions")
@@ -106,10 +105,10 @@ struct GeoJSONFeatureReader {
                 guard let point = checked(point, reject) else { return }
                 valid.append(point)
             }
-            let object = props.object()
+            let object = parsed.properties.object()
             for point in valid { sink(.event(.point(PointEvent(id: id, t: t, point: point, props: object)))) }
         case "Polygon", "MultiPolygon":
-            guard let role = takeRole(&props, reject) else { return }
+            guard let role = takeRole(&parsed.properties, reject) else { return }
             let shape: WKTShape
             if type == "Polygon" {
                 guard case .list(let items)? = coordinates, let rings = rings(items) else {
@@ -139,7 +138,7 @@ struct GeoJSONFeatureReader {
             guard geometry != nil || role == .fence else {
                 return reject("\(type) is empty (allowed only for role fence: removal)")
             }
-            sink(.event(.polygon(PolygonEvent(id: id, t: t, geometry: geometry, role: role, props: props.object()))))
+            sink(.event(.polygon(PolygonEvent(id: id, t: t, geometry: geometry, role: role, props: parsed.properties.object()))))
         default:
             reject("geometry type '\(type)' is not supported (Point, MultiPoint, Polygon, MultiPolygon)")
         }
