@@ -256,4 +256,39 @@ final class ReaderGeoJSONFastPathTests: XCTestCase {
             XCTAssertEqual(items.count, picked.count, text)
         }
     }
+
+    func testReadDoubleMatchesReadNumber() {
+        var generator = SeededGenerator(seed: 11)
+        let pieces = ["0", "1", "7", "9", "-", ".", "e", "E", "+", "00", "123456789", "0.", "-0"]
+        let endings = ["", ",", "]", " ", "}", "x", "\t"]
+        var fast = 0
+        for _ in 0..<20_000 {
+            var text = ""
+            for _ in 0..<Int(generator.next() % 6) + 1 { text += pieces[Int(generator.next() % UInt64(pieces.count))] }
+            text += endings[Int(generator.next() % UInt64(endings.count))]
+            Array(text.utf8).withUnsafeBytes { bytes in
+                var general = JSONScanner(bytes, limits: JSONLimits())
+                var plain = JSONScanner(bytes, limits: JSONLimits())
+                let expected: Result<Double, JSONSyntaxError>
+                do throws(JSONSyntaxError) {
+                    switch try general.readNumber() {
+                    case .integer(let number): expected = .success(Double(number))
+                    case .double(let number): expected = .success(number)
+                    default: return XCTFail("readNumber returns only numbers")
+                    }
+                } catch { expected = .failure(error) }
+                let result: Result<Double, JSONSyntaxError>
+                do throws(JSONSyntaxError) { result = .success(try plain.readDouble()) } catch { result = .failure(error) }
+                switch (result, expected) {
+                case (.success(let a), .success(let b)):
+                    XCTAssertEqual(a.bitPattern, b.bitPattern, text)
+                    XCTAssertEqual(plain.index, general.index, text)
+                    fast += 1
+                case (.failure(let a), .failure(let b)): XCTAssertEqual(a, b, text)
+                default: XCTFail("'\(text)': \(result) vs \(expected)")
+                }
+            }
+        }
+        XCTAssertGreaterThan(fast, 2_000)
+    }
 }

@@ -387,12 +387,7 @@ private struct ParsedFeature {
         var ordinates = 0
         var x = 0.0, y = 0.0
         while true {
-            let value: Double
-            switch try scanner.readNumber() {
-            case .integer(let number): value = Double(number)
-            case .double(let number): value = number
-            default: fatalError("readNumber returns only numbers")
-            }
+            let value = try scanner.readDouble()
             if ordinates == 0 { x = value } else if ordinates == 1 { y = value }
             ordinates += 1
             switch scanner.peek() {

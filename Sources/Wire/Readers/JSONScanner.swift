@@ -215,6 +215,34 @@ struct JSONScanner {
         return nil
     }
 
+    /// A number as a Double (integers converted), as `readNumber` gives it; plain decimals (the usual
+    /// coordinate) take `NumberParsing.plainDecimal`, everything else the general path.
+    mutating func readDouble() throws(JSONSyntaxError) -> Double {
+        skipWhitespace()
+        let start = index
+        var end = start
+        while end < bytes.count {
+            let byte = bytes[end]
+            guard NumberParsing.isDigit(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") else { break }
+            end += 1
+        }
+        let token = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+        let digits = token.first == UInt8(ascii: "-") ? 1 : 0
+        // JSON forbids leading zeros ("01"), which `plainDecimal` accepts; an exponent or '+' stops the
+        // token early, and then the byte after it is not a delimiter: both go the general way.
+        let leadingZero = token.count > digits + 1 && token[digits] == UInt8(ascii: "0") && NumberParsing.isDigit(token[digits + 1])
+        let next = end < bytes.count ? bytes[end] | 0x20 : 0
+        if !leadingZero, next != UInt8(ascii: "e"), next != UInt8(ascii: "+") | 0x20, let value = NumberParsing.plainDecimal(token) {
+            index = end
+            return value
+        }
+        switch try readNumber() {
+        case .integer(let number): return Double(number)
+        case .double(let number): return number
+        default: fatalError("readNumber returns only numbers")
+        }
+    }
+
     /// A string value; the scanner must be at its opening quote (after whitespace).
     mutating func readString() throws(JSONSyntaxError) -> String {
         try expect(UInt8(ascii: "\""))
