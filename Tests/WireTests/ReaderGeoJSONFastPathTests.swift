@@ -291,4 +291,23 @@ final class ReaderGeoJSONFastPathTests: XCTestCase {
         }
         XCTAssertGreaterThan(fast, 2_000)
     }
+
+    func testPlainIntegersMatchTheGeneralNumberParser() {
+        var generator = SeededGenerator(seed: 12)
+        for _ in 0..<20_000 {
+            var text = generator.next() % 3 == 0 ? "-" : ""
+            for _ in 0..<Int(generator.next() % 21) { text += String(generator.next() % (generator.next() % 4 == 0 ? 1 : 10)) }
+            Array(text.utf8).withUnsafeBytes { bytes in
+                var scanner = JSONScanner(bytes, limits: JSONLimits())
+                let expected = NumberParsing.parse(bytes, strict: true)
+                do throws(JSONSyntaxError) {
+                    let number = try scanner.readNumber()
+                    XCTAssertEqual(number, expected, text)
+                    XCTAssertEqual(scanner.index, bytes.count, text)
+                } catch {
+                    XCTAssertTrue(expected == .invalid || expected == .nonFinite, "'\(text)': \(error) vs \(expected)")
+                }
+            }
+        }
+    }
 }

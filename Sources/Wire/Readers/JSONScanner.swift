@@ -186,6 +186,18 @@ struct JSONScanner {
             index += 1
         }
         guard index > start else { throw error("expected a value, found \(describeHere())") }
+        // Plain integers of up to 18 digits (times, numeric ids) cannot overflow and need no general grammar.
+        let negative = bytes[start] == UInt8(ascii: "-")
+        let digitsStart = negative ? start + 1 : start
+        if index > digitsStart, index - digitsStart <= 18, bytes[digitsStart] != UInt8(ascii: "0") || index - digitsStart == 1 {
+            var value: Int64 = 0
+            var k = digitsStart
+            while k < index, NumberParsing.isDigit(bytes[k]) {
+                value = value &* 10 &+ Int64(bytes[k] &- UInt8(ascii: "0"))
+                k += 1
+            }
+            if k == index { return .integer(negative ? -value : value) }
+        }
         let parsed = NumberParsing.parse(UnsafeRawBufferPointer(rebasing: bytes[start..<index]), strict: true)
         switch parsed {
         case .integer, .double: return parsed
