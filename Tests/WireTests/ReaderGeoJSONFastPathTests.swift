@@ -310,4 +310,36 @@ final class ReaderGeoJSONFastPathTests: XCTestCase {
             }
         }
     }
+
+    /// Object keys are matched as bytes when plain; any key must still read as the general string reader reads it.
+    func testKeysOfEveryShapeReadAsStrings() throws {
+        var generator = SeededGenerator(seed: 13)
+        let pieces = ["a", "coordinates", "\\\"", "\\u0041", "é", "\u{7F}", "\u{01}", "\\n", " ", "~", "0123456789"]
+        for _ in 0..<3_000 {
+            var key = ""
+            for _ in 0..<Int(generator.next() % 5) { key += pieces[Int(generator.next() % UInt64(pieces.count))] }
+            let text = "{\"" + key + "\":1}"
+            let limits = JSONLimits(maxDepth: 4, maxStringBytes: Int(generator.next() % 40))
+            let expected: Result<String, JSONSyntaxError> = Array(("\"" + key + "\"").utf8).withUnsafeBytes { bytes in
+                var scanner = JSONScanner(bytes, limits: limits)
+                do throws(JSONSyntaxError) { return .success(try scanner.readString()) } catch { return .failure(error) }
+            }
+            let read: Result<String, JSONSyntaxError> = Array(text.utf8).withUnsafeBytes { bytes in
+                var scanner = JSONScanner(bytes, limits: limits)
+                var found = ""
+                do throws(JSONSyntaxError) {
+                    try scanner.readObject(depth: 1) { (scanner, key) throws(JSONSyntaxError) in
+                        found = key
+                        _ = try scanner.readValue(depth: 1)
+                    }
+                    return .success(found)
+                } catch { return .failure(error) }
+            }
+            switch (read, expected) {
+            case (.success(let a), .success(let b)): XCTAssertEqual(a, b, text)
+            case (.failure(let a), .failure(let b)): XCTAssertEqual(a.message, b.message, text); XCTAssertEqual(a.offset, b.offset + 1, text)
+            default: XCTFail("\(text): \(read) vs \(expected)")
+            }
+        }
+    }
 }

@@ -101,6 +101,15 @@ struct JSONScanner {
     private mutating func readKey() throws(JSONSyntaxError) -> JSONKey {
         let start = index + 1
         var k = start
+        if let base = bytes.baseAddress {
+            // 8 bytes at a time up to the first byte that is not plain printable ASCII.
+            while k + 8 <= bytes.count {
+                let word = SWAR.load(base, k)
+                let special = SWAR.bytesEqual(word, UInt8(ascii: "\"")) | SWAR.bytesEqual(word, UInt8(ascii: "\\"))
+                    | SWAR.bytesEqual(word, 0x7F) | SWAR.bytesBelow(word, 0x20) | (word & 0x8080_8080_8080_8080)
+                if special == 0 { k += 8 } else { k += SWAR.firstByteIndex(special); break }
+            }
+        }
         while k < bytes.count {
             let byte = bytes[k]
             if byte == UInt8(ascii: "\"") {

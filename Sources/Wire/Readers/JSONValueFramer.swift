@@ -99,6 +99,12 @@ enum SWAR {
         return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
     }
 
+    /// High bit set in each byte below `limit` (at most 0x80); exact for the lowest such byte, as `bytesEqual`.
+    @inline(__always)
+    static func bytesBelow(_ word: UInt64, _ limit: UInt8) -> UInt64 {
+        (word &- 0x0101_0101_0101_0101 &* UInt64(limit)) & ~word & 0x8080_8080_8080_8080
+    }
+
     @inline(__always)
     static func firstByteIndex(_ mask: UInt64) -> Int { mask.trailingZeroBitCount >> 3 }
 }
