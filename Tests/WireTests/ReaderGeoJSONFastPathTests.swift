@@ -342,4 +342,25 @@ final class ReaderGeoJSONFastPathTests: XCTestCase {
             }
         }
     }
+
+    /// Ids are interned from their raw bytes when plain: any id must read as the general parser reads the string.
+    func testIDStringsOfEveryShapeMatchTheGeneralParser() throws {
+        var generator = SeededGenerator(seed: 14)
+        let pieces = ["a", "0123456789", "\\\"", "\\u0041", "é", "\u{7F}", "\u{01}", "\\n", " ", "abcdefgh"]
+        let options = ReaderOptions(format: .geojsonseq, maxStringBytes: 30)
+        for _ in 0..<3_000 {
+            var id = ""
+            for _ in 0..<Int(generator.next() % 6) + 1 { id += pieces[Int(generator.next() % UInt64(pieces.count))] }
+            let prefix = #"{"type":"Feature","geometry":{"type":"Point","coordinates":[0,0]},"properties":{"t":1,"id":"#
+            let items = try EventReader.readAll(Array((prefix + "\"" + id + "\"}}").utf8), options: options)
+            do {
+                guard case .string(let expected) = try JSONValue(parsing: "\"" + id + "\"", limits: JSONLimits(maxStringBytes: 30)) else {
+                    return XCTFail(id)
+                }
+                XCTAssertEqual(items.points.map(\.id), expected.isEmpty ? [] : [expected], id)
+            } catch {
+                XCTAssertEqual(items.rejections.map(\.reason), ["invalid JSON at byte \(prefix.utf8.count + error.offset): \(error.message)"], id)
+            }
+        }
+    }
 }

@@ -223,6 +223,15 @@ struct JSONScanner {
         guard peek() == UInt8(ascii: "\"") else { return nil }
         let start = index + 1
         var k = start
+        if let base = bytes.baseAddress {
+            // 8 bytes at a time up to the first quote, backslash or control byte.
+            while k + 8 <= bytes.count {
+                let word = SWAR.load(base, k)
+                let special = SWAR.bytesEqual(word, UInt8(ascii: "\"")) | SWAR.bytesEqual(word, UInt8(ascii: "\\"))
+                    | SWAR.bytesBelow(word, 0x20)
+                if special == 0 { k += 8 } else { k += SWAR.firstByteIndex(special); break }
+            }
+        }
         while k < bytes.count {
             let byte = bytes[k]
             if byte == UInt8(ascii: "\"") {
