@@ -54,7 +54,17 @@ struct JSONScanner {
         return index < bytes.count ? bytes[index] : nil
     }
 
+    @inline(__always)
     mutating func expect(_ byte: UInt8) throws(JSONSyntaxError) {
+        // Compact JSON puts the byte right here: no whitespace loop, no call.
+        if index < bytes.count, bytes[index] == byte {
+            index += 1
+            return
+        }
+        try expectAfterWhitespace(byte)
+    }
+
+    private mutating func expectAfterWhitespace(_ byte: UInt8) throws(JSONSyntaxError) {
         guard peek() == byte else { throw error("expected '\(Character(Unicode.Scalar(byte)))', found \(describeHere())") }
         index += 1
     }
