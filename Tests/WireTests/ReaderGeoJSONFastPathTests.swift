@@ -363,4 +363,25 @@ final class ReaderGeoJSONFastPathTests: XCTestCase {
             }
         }
     }
+
+    /// Sequence records are split 8 bytes at a time: lines and offsets must be those a plain byte loop finds.
+    func testSequenceRecordsSplitAsAByteLoopSplitsThem() throws {
+        var generator = SeededGenerator(seed: 15)
+        for _ in 0..<200 {
+            var input: [UInt8] = []
+            var expected: [(line: Int, offset: Int)] = []
+            var line = 1
+            for k in 0..<Int(generator.next() % 20) + 1 {
+                let record = Array("[\(String(repeating: "x", count: Int(generator.next() % 20)))\(k)]".utf8)
+                expected.append((line, input.count))
+                input += record
+                let separator: [UInt8] = [[0x0A], [0x1E], [0x0D, 0x0A], [0x0A, 0x1E]][Int(generator.next() % 4)]
+                input += separator
+                line += separator.filter { $0 == 0x0A }.count
+            }
+            let items = try readEveryWay(input, options: ReaderOptions(format: .geojsonseq))
+            XCTAssertEqual(items.rejections.map(\.line), expected.map(\.line))
+            XCTAssertEqual(items.rejections.map(\.offset), expected.map(\.offset))
+        }
+    }
 }
