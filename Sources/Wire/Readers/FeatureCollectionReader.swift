@@ -3,8 +3,9 @@
 /// The top-level object is walked by a small state machine; members other than `features` are
 /// skipped as they stream by (`type` is checked to be "FeatureCollection"), and each element of
 /// `features` is parsed on its own. A Feature lying inside one chunk is parsed in place, with no
-/// framing pass when it is valid JSON; one that straddles chunks is buffered up to `maxFeatureBytes`, beyond which it is
-/// discarded as it streams and rejected. Broken structure outside any Feature is a `ReaderError`.
+/// framing pass when it is valid JSON; one that straddles chunks is framed and buffered up to
+/// `maxFeatureBytes`, beyond which it is discarded as it streams and rejected. Broken structure
+/// outside any Feature is a `ReaderError`.
 struct FeatureCollectionReader {
     private enum State { case start, keyOrEnd, key, colon, value, afterMember, elementOrEnd, element, afterElement, done }
 
