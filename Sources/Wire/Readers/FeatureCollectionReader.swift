@@ -2,9 +2,10 @@
 ///
 /// The top-level object is walked by a small state machine; members other than `features` are
 /// skipped as they stream by (`type` is checked to be "FeatureCollection"), and each element of
-/// `features` is framed, then parsed on its own. A Feature lying inside one chunk is parsed in
-/// place; one that straddles chunks is buffered up to `maxFeatureBytes`, beyond which it is
-/// discarded as it streams and rejected. Broken structure outside any Feature is a `ReaderError`.
+/// `features` is parsed on its own. A Feature lying inside one chunk is parsed in place, with no
+/// framing pass when it is valid JSON; one that straddles chunks is framed and buffered up to
+/// `maxFeatureBytes`, beyond which it is discarded as it streams and rejected. Broken structure
+/// outside any Feature is a `ReaderError`.
 struct FeatureCollectionReader {
     private enum State { case start, keyOrEnd, key, colon, value, afterMember, elementOrEnd, element, afterElement, done }
 
@@ -15,7 +16,7 @@ struct FeatureCollectionReader {
     private static let smallValueLimit = 4096
 
     private let options: ReaderOptions
-    private let features: GeoJSONFeatureReader
+    private var features: GeoJSONFeatureReader
     private var state = State.start
     /// Non-nil while inside a value, which `framer` is delimiting.
     private var capture: Capture?
@@ -79,6 +80,13 @@ struct FeatureCollectionReader {
                 i += 1
             case .elementOrEnd, .element:
                 if state == .elementOrEnd, byte == UInt8(ascii: "]") { state = .afterMember; i += 1; continue }
+                // Most Features lie inside the chunk: parsing them where they are makes framing unnecessary.
+                if let length = features.readInPlace(UnsafeRawBufferPointer(rebasing: chunk[i...]), offset: offset, depth: 2,
+                                                     maxBytes: options.maxFeatureBytes, sink) {
+                    i += length
+                    state = .afterElement
+                    continue
+                }
                 begin(.feature, at: offset)
             case .afterElement:
                 if byte == UInt8(ascii: ",") { state = .element }

@@ -5,7 +5,7 @@
 /// `maxRecordBytes` is discarded as it streams and rejected once it ends.
 struct GeoJSONSeqReader {
     private let options: ReaderOptions
-    private let features: GeoJSONFeatureReader
+    private var features: GeoJSONFeatureReader
     private var carry: [UInt8] = []
     private var oversizedLength: Int?
     private var line = 1
@@ -19,13 +19,24 @@ struct GeoJSONSeqReader {
 
     mutating func feed(_ chunk: UnsafeRawBufferPointer, _ sink: (ReadItem) -> Void) {
         var start = 0
-        for i in 0..<chunk.count {
-            let byte = chunk[i]
-            guard byte == 0x0A || byte == 0x1E else { continue }
-            endRecord(UnsafeRawBufferPointer(rebasing: chunk[start..<i]), sink)
-            recordStart = consumed + i + 1
-            if byte == 0x0A { line += 1 }
-            start = i + 1
+        let count = chunk.count
+        var i = 0
+        while i < count, let base = chunk.baseAddress {
+            // Record bodies go 8 bytes at a time: only LF and RS end a record.
+            while i + 8 <= count {
+                let word = SWAR.load(base, i)
+                let ends = SWAR.bytesEqual(word, 0x0A) | SWAR.bytesEqual(word, 0x1E)
+                if ends == 0 { i += 8 } else { i += SWAR.firstByteIndex(ends); break }
+            }
+            guard i < count else { break }
+            let byte = base.load(fromByteOffset: i, as: UInt8.self)
+            if byte == 0x0A || byte == 0x1E {
+                endRecord(UnsafeRawBufferPointer(rebasing: chunk[start..<i]), sink)
+                recordStart = consumed + i + 1
+                if byte == 0x0A { line += 1 }
+                start = i + 1
+            }
+            i += 1
         }
         keep(UnsafeRawBufferPointer(rebasing: chunk[start...]))
         consumed += chunk.count
@@ -69,7 +80,7 @@ struct GeoJSONSeqReader {
         }
     }
 
-    private func process(_ record: UnsafeRawBufferPointer, _ sink: (ReadItem) -> Void) {
+    private mutating func process(_ record: UnsafeRawBufferPointer, _ sink: (ReadItem) -> Void) {
         var start = 0
         var end = record.count
         while start < end, isSpace(record[start]) { start += 1 }

@@ -54,7 +54,17 @@ struct JSONScanner {
         return index < bytes.count ? bytes[index] : nil
     }
 
+    @inline(__always)
     mutating func expect(_ byte: UInt8) throws(JSONSyntaxError) {
+        // Compact JSON puts the byte right here: no whitespace loop, no call.
+        if index < bytes.count, bytes[index] == byte {
+            index += 1
+            return
+        }
+        try expectAfterWhitespace(byte)
+    }
+
+    private mutating func expectAfterWhitespace(_ byte: UInt8) throws(JSONSyntaxError) {
         guard peek() == byte else { throw error("expected '\(Character(Unicode.Scalar(byte)))', found \(describeHere())") }
         index += 1
     }
@@ -101,6 +111,15 @@ struct JSONScanner {
     private mutating func readKey() throws(JSONSyntaxError) -> JSONKey {
         let start = index + 1
         var k = start
+        if let base = bytes.baseAddress {
+            // 8 bytes at a time up to the first byte that is not plain printable ASCII.
+            while k + 8 <= bytes.count {
+                let word = SWAR.load(base, k)
+                let special = SWAR.bytesEqual(word, UInt8(ascii: "\"")) | SWAR.bytesEqual(word, UInt8(ascii: "\\"))
+                    | SWAR.bytesEqual(word, 0x7F) | SWAR.bytesBelow(word, 0x20) | (word & 0x8080_8080_8080_8080)
+                if special == 0 { k += 8 } else { k += SWAR.firstByteIndex(special); break }
+            }
+        }
         while k < bytes.count {
             let byte = bytes[k]
             if byte == UInt8(ascii: "\"") {
@@ -186,6 +205,18 @@ struct JSONScanner {
             index += 1
         }
         guard index > start else { throw error("expected a value, found \(describeHere())") }
+        // Plain integers of up to 18 digits (times, numeric ids) cannot overflow and need no general grammar.
+        let negative = bytes[start] == UInt8(ascii: "-")
+        let digitsStart = negative ? start + 1 : start
+        if index > digitsStart, index - digitsStart <= 18, bytes[digitsStart] != UInt8(ascii: "0") || index - digitsStart == 1 {
+            var value: Int64 = 0
+            var k = digitsStart
+            while k < index, NumberParsing.isDigit(bytes[k]) {
+                value = value &* 10 &+ Int64(bytes[k] &- UInt8(ascii: "0"))
+                k += 1
+            }
+            if k == index { return .integer(negative ? -value : value) }
+        }
         let parsed = NumberParsing.parse(UnsafeRawBufferPointer(rebasing: bytes[start..<index]), strict: true)
         switch parsed {
         case .integer, .double: return parsed
@@ -193,6 +224,62 @@ struct JSONScanner {
         case .invalid:
             let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<min(index, start + 40)]), as: UTF8.self)
             throw error("malformed number '\(text)'", at: start)
+        }
+    }
+
+    /// The raw bytes of a string with no escapes or control characters (UTF-8 not yet checked), consumed;
+    /// nil, consuming nothing, for any other string, which `readString` then reads and judges.
+    mutating func readPlainStringBytes() -> UnsafeRawBufferPointer? {
+        guard peek() == UInt8(ascii: "\"") else { return nil }
+        let start = index + 1
+        var k = start
+        if let base = bytes.baseAddress {
+            // 8 bytes at a time up to the first quote, backslash or control byte.
+            while k + 8 <= bytes.count {
+                let word = SWAR.load(base, k)
+                let special = SWAR.bytesEqual(word, UInt8(ascii: "\"")) | SWAR.bytesEqual(word, UInt8(ascii: "\\"))
+                    | SWAR.bytesBelow(word, 0x20)
+                if special == 0 { k += 8 } else { k += SWAR.firstByteIndex(special); break }
+            }
+        }
+        while k < bytes.count {
+            let byte = bytes[k]
+            if byte == UInt8(ascii: "\"") {
+                guard k - start <= limits.maxStringBytes else { return nil }
+                index = k + 1
+                return UnsafeRawBufferPointer(rebasing: bytes[start..<k])
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+            k += 1
+        }
+        return nil
+    }
+
+    /// A number as a Double (integers converted), as `readNumber` gives it; plain decimals (the usual
+    /// coordinate) take `NumberParsing.plainDecimal`, everything else the general path.
+    mutating func readDouble() throws(JSONSyntaxError) -> Double {
+        skipWhitespace()
+        let start = index
+        var end = start
+        while end < bytes.count {
+            let byte = bytes[end]
+            guard NumberParsing.isDigit(byte) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") else { break }
+            end += 1
+        }
+        let token = UnsafeRawBufferPointer(rebasing: bytes[start..<end])
+        let digits = token.first == UInt8(ascii: "-") ? 1 : 0
+        // JSON forbids leading zeros ("01"), which `plainDecimal` accepts; an exponent or '+' stops the
+        // token early, and then the byte after it is not a delimiter: both go the general way.
+        let leadingZero = token.count > digits + 1 && token[digits] == UInt8(ascii: "0") && NumberParsing.isDigit(token[digits + 1])
+        let next = end < bytes.count ? bytes[end] | 0x20 : 0
+        if !leadingZero, next != UInt8(ascii: "e"), next != UInt8(ascii: "+") | 0x20, let value = NumberParsing.plainDecimal(token) {
+            index = end
+            return value
+        }
+        switch try readNumber() {
+        case .integer(let number): return Double(number)
+        case .double(let number): return number
+        default: fatalError("readNumber returns only numbers")
         }
     }
 

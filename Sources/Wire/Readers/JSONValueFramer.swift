@@ -35,13 +35,24 @@ struct JSONValueFramer {
             }
             return nil
         }
+        guard let base = chunk.baseAddress else { return nil }
         while i < count {
-            let byte = chunk[i]
-            i += 1
             if inString {
                 if escaped {
                     escaped = false
-                } else if byte == UInt8(ascii: "\\") {
+                    i += 1
+                    continue
+                }
+                // Plain string bytes go 8 at a time: only a quote or a backslash matters here.
+                while i + 8 <= count {
+                    let word = SWAR.load(base, i)
+                    let special = SWAR.bytesEqual(word, UInt8(ascii: "\"")) | SWAR.bytesEqual(word, UInt8(ascii: "\\"))
+                    if special == 0 { i += 8 } else { i += SWAR.firstByteIndex(special); break }
+                }
+                guard i < count else { return nil }
+                let byte = base.load(fromByteOffset: i, as: UInt8.self)
+                i += 1
+                if byte == UInt8(ascii: "\\") {
                     escaped = true
                 } else if byte == UInt8(ascii: "\"") {
                     inString = false
@@ -49,6 +60,17 @@ struct JSONValueFramer {
                 }
                 continue
             }
+            // Outside strings only quotes and brackets matter; `| 0x20` folds '[' into '{' and ']' into '}'
+            // (and a few control bytes into '"': false candidates, checked exactly below).
+            while i + 8 <= count {
+                let folded = SWAR.load(base, i) | 0x2020_2020_2020_2020
+                let special = SWAR.bytesEqual(folded, UInt8(ascii: "{")) | SWAR.bytesEqual(folded, UInt8(ascii: "}"))
+                    | SWAR.bytesEqual(folded, UInt8(ascii: "\""))
+                if special == 0 { i += 8 } else { i += SWAR.firstByteIndex(special); break }
+            }
+            guard i < count else { return nil }
+            let byte = base.load(fromByteOffset: i, as: UInt8.self)
+            i += 1
             switch byte {
             case UInt8(ascii: "\""): inString = true
             case UInt8(ascii: "{"), UInt8(ascii: "["): depth += 1
@@ -60,4 +82,29 @@ struct JSONValueFramer {
         }
         return nil
     }
+}
+
+/// Byte tests on 8 bytes at once (little-endian words), for skipping runs of uninteresting bytes.
+enum SWAR {
+    @inline(__always)
+    static func load(_ base: UnsafeRawPointer, _ offset: Int) -> UInt64 {
+        UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    }
+
+    /// High bit set in each byte equal to `byte`. Exact for the lowest such byte; bytes above it may
+    /// be false candidates (borrow), so only `firstByteIndex` of the result is meaningful.
+    @inline(__always)
+    static func bytesEqual(_ word: UInt64, _ byte: UInt8) -> UInt64 {
+        let x = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))
+        return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080
+    }
+
+    /// High bit set in each byte below `limit` (at most 0x80); exact for the lowest such byte, as `bytesEqual`.
+    @inline(__always)
+    static func bytesBelow(_ word: UInt64, _ limit: UInt8) -> UInt64 {
+        (word &- 0x0101_0101_0101_0101 &* UInt64(limit)) & ~word & 0x8080_8080_8080_8080
+    }
+
+    @inline(__always)
+    static func firstByteIndex(_ mask: UInt64) -> Int { mask.trailingZeroBitCount >> 3 }
 }
