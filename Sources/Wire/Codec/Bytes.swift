@@ -15,25 +15,6 @@ enum Zigzag {
 enum Varint {
     static let maxBytes = 10
 
-    /// Decodes a varint of 1...8 bytes from the first 8 bytes at its start (`word`, little-endian):
-    /// its value and length, or nil when all 8 bytes have the continuation bit (it is longer).
-    @inline(__always)
-    static func decodeWord(_ word: UInt64) -> (value: UInt64, length: Int)? {
-        let stops = ~word & 0x8080_8080_8080_8080
-        guard stops != 0 else { return nil }
-        let bits = stops.trailingZeroBitCount + 1
-        return (gather7(word & (UInt64.max >> (64 - bits))), bits >> 3)
-    }
-
-    /// The low 7 bits of each of the 8 bytes of `word`, packed together (byte 0 lowest).
-    @inline(__always)
-    static func gather7(_ word: UInt64) -> UInt64 {
-        var v = word & 0x7F7F_7F7F_7F7F_7F7F
-        v = (v & 0x007F_007F_007F_007F) | ((v & 0x7F00_7F00_7F00_7F00) >> 1)
-        v = (v & 0x0000_3FFF_0000_3FFF) | ((v & 0x3FFF_0000_3FFF_0000) >> 2)
-        return (v & 0x0000_0000_0FFF_FFFF) | ((v & 0x0FFF_FFFF_0000_0000) >> 4)
-    }
-
     /// Writes `value` at `p` and returns how many bytes it took (1...10).
     @inline(__always)
     static func put(_ value: UInt64, at p: UnsafeMutablePointer<UInt8>) -> Int {
@@ -177,9 +158,7 @@ struct ByteReader {
 
     /// Reads `n` varints in a row, handing each to `body` with its number and the frame offset it
     /// started at (for error messages). While 10 or more bytes remain it decodes through a raw
-    /// pointer with no per-byte bounds checks: a one-byte varint directly, one of 2...8 bytes from
-    /// a single 8-byte load without a branch per byte (`Varint.decodeWord`); the last few go
-    /// through `readVarint`.
+    /// pointer with no per-byte bounds checks; the last few go through `readVarint`.
     @inline(__always)
     mutating func readVarints(
         _ n: Int, _ field: StaticString, _ body: (_ number: Int, _ value: UInt64, _ offset: Int) throws(FrameError) -> Void
@@ -190,37 +169,33 @@ struct ByteReader {
             let fastEnd = base + (count - Varint.maxBytes)
             while i < n && p <= fastEnd {
                 let start = p
-                let first = p.pointee
-                var value = UInt64(first)
-                if first < 0x80 {
-                    p += 1
-                } else if let (decoded, length) = Varint.decodeWord(UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))) {
-                    value = decoded
-                    p += length
-                } else {
-                    // 9 or 10 bytes: 56 bits from the first 8, then the rest.
-                    value = Varint.gather7(UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)))
-                    p += 8
-                    value |= UInt64(p.pointee & 0x7F) << 56
-                    if p.pointee >= 0x80 {
+                var byte = p.pointee
+                p += 1
+                var value = UInt64(byte)
+                if byte >= 0x80 {
+                    value &= 0x7F
+                    var shift: UInt64 = 7
+                    while true {
+                        byte = p.pointee
                         p += 1
-                        guard p.pointee <= 1 else {
-                            position = start - base
-                            throw failure(.malformedPayload, "\(field) varint overflows 64 bits")
+                        value |= UInt64(byte & 0x7F) << shift
+                        if byte < 0x80 { break }
+                        shift += 7
+                        if shift == 63 {
+                            guard p.pointee <= 1 else {
+                                position = start - base
+                                throw failure(.malformedPayload, "\(field) varint overflows 64 bits")
+                            }
+                            value |= UInt64(p.pointee) << 63
+                            p += 1
+                            break
                         }
-                        value |= UInt64(p.pointee) << 63
                     }
-                    p += 1
                 }
-                do throws(FrameError) {
-                    try body(i, value, offsetBase + (start - base))
-                } catch {
-                    position = p - base
-                    throw error
-                }
+                position = p - base
+                try body(i, value, offsetBase + (start - base))
                 i += 1
             }
-            position = p - base
         }
         while i < n {
             let start = position
