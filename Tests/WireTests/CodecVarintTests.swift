@@ -76,6 +76,17 @@ final class CodecVarintTests: XCTestCase {
         XCTAssertEqual(offsets, [36, 37, 39] + (42..<54).map { $0 } + [54])
     }
 
+    func testPutWritesThePlainEncodingForEveryLength() {
+        var random = SeededGenerator(seed: 42)
+        var values: [UInt64] = [0, 1, 0x7F, 0x80, 0x3FFF, 0x4000, 1 << 49 - 1, 1 << 49, 1 << 56 - 1, 1 << 56, 1 << 63 - 1, 1 << 63, .max]
+        for _ in 0..<5000 { values.append(random.next() >> (random.next() % 64)) }
+        var buffer = [UInt8](repeating: 0xEE, count: 20)
+        for value in values {
+            let length = buffer.withUnsafeMutableBufferPointer { Varint.put(value, at: $0.baseAddress!) }
+            XCTAssertEqual(Array(buffer[0..<length]), encode(value), "\(value)")
+        }
+    }
+
     private func encode(_ value: UInt64) -> [UInt8] {
         var value = value
         var bytes: [UInt8] = []
