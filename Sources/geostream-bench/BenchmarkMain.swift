@@ -40,11 +40,13 @@ enum BenchmarkMain {
         #if DEBUG
         print("warning: debug build; figures are meaningless. Use: swift run -c release geostream-bench")
         #endif
-        print("data: \(pointCount) seeded uniform points in [0,1000)^2 (R-tree), \(pointCount) points held in the window")
+        // Each group states its own data; the R-tree and window sizes come from --points.
+        if only == nil || only == "rtree" || only == "window" {
+            emitLine("data: \(pointCount) seeded uniform points in [0,1000)^2 (R-tree), \(pointCount) points held in the window")
+        }
         let report: (String, Double, String) -> Void = { name, value, unit in
             let formatted = value >= 100 ? String(format: "%.0f", value) : String(format: "%.2f", value)
-            // Unbuffered, so figures appear as they are measured even when piped to a file.
-            FileHandle.standardOutput.write(Data("\(name): \(formatted) \(unit)\n".utf8))
+            emitLine("\(name): \(formatted) \(unit)")
         }
         if only == nil || only == "geometry" { runGeometryBenchmarks(report: report) }
         if only == nil || only == "rtree" { runRTreeBenchmarks(pointCount: pointCount, report: report) }
@@ -70,6 +72,12 @@ enum BenchmarkMain {
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Int(usage.ru_maxrss) * 1024
     }
+}
+
+/// Writes one line to stdout unbuffered, so figures, data lines and notes appear in the order they are
+/// produced even when piped to a file.
+func emitLine(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }
 
 /// Seconds taken by `body`, from a monotonic clock.

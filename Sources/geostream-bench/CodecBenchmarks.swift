@@ -20,7 +20,7 @@ import Darwin
 /// (1...3) shrink the work; the defaults are the reported configuration.
 func runCodecBenchmarks(report: (String, Double, String) -> Void) {
     guard let rows = loadAISDay() else {
-        print("codec: skipped, cannot read \(aisDayPath)")
+        emitLine("codec: skipped, cannot read \(aisDayPath)")
         return
     }
     let copies = environmentInteger("GEOSTREAM_CODEC_COPIES", in: 1...5) ?? 5
@@ -37,6 +37,7 @@ func runCodecBenchmarks(report: (String, Double, String) -> Void) {
         Frame.data(.points(Array(events[start..<min(start + 1000, events.count)])), partition: 0, epoch: 1)
     }
     let eventCount = Double(events.count)
+    emitLine("data: \(events.count) events from the real AIS day (time-shifted copies), frames of 1,000 consecutive events")
 
     for compression in [false, true] {
         var encoder = FrameEncoder(compression: compression)

@@ -11,15 +11,17 @@ import Wire
 /// the first read to the receiver decoding the `end` frame.
 func runIngestBenchmarks(report: (String, Double, String) -> Void) {
     guard let day = FileManager.default.contents(atPath: ingestDayPath) else {
-        print("ingest: skipped, cannot read \(ingestDayPath)")
+        emitLine("ingest: skipped, cannot read \(ingestDayPath)")
         return
     }
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("geostream-ingest-bench-\(getpid()).csv").path
     defer { try? FileManager.default.removeItem(atPath: path) }
     guard let rows = writeShiftedCopies(of: Array(day), copies: 5, to: path) else {
-        print("ingest: skipped, cannot write \(path)")
+        emitLine("ingest: skipped, cannot write \(path)")
         return
     }
+
+    emitLine("data: \(rows) events: the real AIS day as CSV, 5 time-shifted copies, batches of 1,000")
 
     // The same run without sockets (frames to /dev/null), to tell reading+encoding from transport.
     do {
@@ -32,7 +34,7 @@ func runIngestBenchmarks(report: (String, Double, String) -> Void) {
         precondition(counters.events == rows, "encoded \(counters.events) of \(rows) events")
         report("ingest_without_transport", Double(rows) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9), "events/s")
     } catch {
-        print("ingest: failed without transport: \(error)")
+        emitLine("ingest: failed without transport: \(error)")
     }
 
     do {
@@ -54,7 +56,7 @@ func runIngestBenchmarks(report: (String, Double, String) -> Void) {
                 }
                 endpoint.finish(events: events, at: DispatchTime.now().uptimeNanoseconds)
             } catch {
-                print("ingest: receiver failed: \(error)")
+                emitLine("ingest: receiver failed: \(error)")
                 endpoint.finish(events: -1, at: DispatchTime.now().uptimeNanoseconds)
             }
         }
@@ -73,7 +75,7 @@ func runIngestBenchmarks(report: (String, Double, String) -> Void) {
         report("ingest_tcp_end_to_end", Double(rows) / seconds, "events/s")
         report("ingest_tcp_bytes_per_event", Double(counters.bytesSent) / Double(rows), "bytes")
     } catch {
-        print("ingest: failed: \(error)")
+        emitLine("ingest: failed: \(error)")
     }
 }
 

@@ -18,9 +18,10 @@ func runReaderBenchmarks(report: (String, Double, String) -> Void) {
     let formats = environment["GEOSTREAM_READER_FORMATS"].map { $0.split(separator: ",").map(String.init) }
         ?? InputFormat.allCases.map(\.rawValue)
     guard let rows = ReaderBenchmarkData.aisRows(minimumEvents: minimumEvents) else {
-        print("reader benchmarks skipped: /work/shared/data/ais_uscoast_2020-06-30.csv not found (set GEOSTREAM_DATA)")
+        emitLine("reader benchmarks skipped: /work/shared/data/ais_uscoast_2020-06-30.csv not found (set GEOSTREAM_DATA)")
         return
     }
+    emitLine("data: \(rows.count) events from the real AIS day (time-shifted copies), read single-threaded, best of \(runs)")
     if formats.contains(InputFormat.csv.rawValue) {
         let csv = ReaderBenchmarkData.csv(rows)
         let csvRun = ReaderBenchmarkData.bestOf(runs) { ReaderBenchmarkData.read(csv, format: .csv) }
