@@ -56,7 +56,7 @@ final class DictionaryStringCache: @unchecked Sendable {
 
     /// The String for a text entry's UTF-8 `bytes`, or nil if they are not valid UTF-8.
     func text(_ bytes: UnsafeRawBufferPointer) -> String? {
-        let key = Self.hash(bytes) & ~1 | 2
+        let key = ByteHash.hash(bytes) & ~1 | 2
         let slot = Self.slot(of: key)
         if keys[slot] == key {
             let cached = strings[slot].utf8.withContiguousStorageIfAvailable { utf8 in
@@ -68,25 +68,5 @@ final class DictionaryStringCache: @unchecked Sendable {
         keys[slot] = key
         strings[slot] = string
         return string
-    }
-
-    /// Multiply-xorshift over the bytes, 8 at a time, seeded by the length.
-    private static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
-        var i = 0
-        while i + 8 <= bytes.count {
-            h = (h ^ bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 32
-            i += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < bytes.count {
-            tail |= UInt64(bytes[i]) << shift
-            shift += 8
-            i += 1
-        }
-        h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-        return h ^ (h >> 29)
     }
 }

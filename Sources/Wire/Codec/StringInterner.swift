@@ -124,7 +124,7 @@ struct StringInterner {
                 let h = header &* 0xFF51_AFD7_ED55_8CCD
                 return (header, h ^ (h >> 29))
             }
-            return (UInt64(bytes.count) << 1, hash(UnsafeRawBufferPointer(bytes)))
+            return (UInt64(bytes.count) << 1, ByteHash.hash(UnsafeRawBufferPointer(bytes)))
         }
         if let key { return key }
         var contiguous = string
@@ -132,27 +132,6 @@ struct StringInterner {
         return self.key(of: contiguous)
     }
 
-    /// A multiply-xorshift hash of the bytes, 8 at a time; not seeded (the table is per batch and
-    /// sized for it).
-    @inline(__always)
-    static func hash(_ raw: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(raw.count)
-        var i = 0
-        while i + 8 <= raw.count {
-            h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 32
-            i += 8
-        }
-        var tail: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < raw.count {
-            tail |= UInt64(raw[i]) << shift
-            shift += 8
-            i += 1
-        }
-        h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-        return h ^ (h >> 29)
-    }
 
     /// The hash table (`slots`: generation << 32 | index into `strings`; `slotHashes`) and the
     /// raw-bits cache (`cacheStrings`, whose bits are the key, with their headers, hashes and
