@@ -8,10 +8,11 @@ import SpatialIndex
 struct IndexCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "index",
-        abstract: "Index a CSV of positions and answer nearest / bbox / radius queries.",
+        abstract: "Index a file of positions and answer nearest / bbox / radius queries.",
         discussion: """
-            Reads a CSV with the header columns id,t,lon,lat (t in epoch milliseconds; other columns \
-            are ignored). Bad lines are reported on stderr with their line number and skipped.
+            Reads CSV (header columns id,t,lon,lat; --columns maps others), a GeoJSON FeatureCollection \
+            or GeoJSON text sequences, detected from the first bytes (docs/input-formats.md). Bad records \
+            are reported on stderr with their line (or byte offset) and reason, and skipped.
 
             Without --window every position goes into one R-tree (STR bulk load). With --window the \
             file is replayed in event time through a sliding window (windows end at multiples of \
@@ -29,8 +30,10 @@ struct IndexCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "CSV file with columns id,t,lon,lat.")
+    @Argument(help: "A file of positions: CSV (id,t,lon,lat), GeoJSON or GeoJSONSeq.")
     var file: String
+
+    @OptionGroup var input: InputOptions
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Print the k positions nearest to this point.", valueName: "lon,lat"))
     var nearest: String?
@@ -78,8 +81,14 @@ struct IndexCommand: ParsableCommand {
     func run() throws {
         let queries = try parseQueries()
         let treeConfiguration = try parseTreeConfiguration()
-        let (records, rejected) = try PointCSVReader.read(path: file)
-        for rejection in rejected { FileHandle.standardError.write(Data("rejected: \(rejection)\n".utf8)) }
+        let contents = try PositionFile.load(path: file, options: input.readerOptions(source: file))
+        let records = contents.records, rejected = contents.rejected
+        for rejection in rejected {
+            FileHandle.standardError.write(Data("rejected: \(rejection): \(rejection.raw)\n".utf8))
+        }
+        if contents.polygonsSkipped > 0 {
+            note("\(contents.polygonsSkipped) polygon events left out: index answers questions about positions")
+        }
         let index: any PositionIndex
         if let window {
             index = try replayWindow(records: records, size: window, tree: treeConfiguration)
@@ -166,10 +175,6 @@ struct IndexCommand: ParsableCommand {
             throw ValidationError("\(option) takes \(count) comma-separated numbers, got '\(text)'")
         }
         return values.map { $0! }
-    }
-
-    private func note(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 
     private func jsonLine(query: String, record: PositionRecord, distance: Double?) -> String {

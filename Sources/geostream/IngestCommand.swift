@@ -38,11 +38,7 @@ struct IngestCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Input file; '-' or nothing reads stdin.", valueName: "file"))
     var file: String?
 
-    @Option(help: "Input format: csv, geojson or geojsonseq (default: detected).")
-    var format: String?
-
-    @Option(help: ArgumentHelp("CSV column mapping, field=header (fields: id, t, lon, lat, wkt, role).", valueName: "field=header,..."))
-    var columns: String?
+    @OptionGroup var input: InputOptions
 
     @Option(help: ArgumentHelp("PUSH endpoint (default \(IngestOptions.defaultEndpoint), or none with --write-frames only).", valueName: "endpoint"))
     var connect: String?
@@ -62,11 +58,6 @@ struct IngestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also (or, without --connect, only) write the frames to this file.", valueName: "file"))
     var writeFrames: String?
 
-    @Option(help: "How bare numeric times are read: auto (below 1e11 is seconds), s or ms.")
-    var timeUnit: String = "auto"
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Time (epoch ms) for records without one; default: reject them.", valueName: "ms"))
-    var defaultTime: Int64?
 
     func validate() throws {
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
@@ -154,28 +145,7 @@ struct IngestCommand: ParsableCommand {
     }
 
     private func readerOptions() throws -> ReaderOptions {
-        var options = ReaderOptions(source: (file == nil || file == "-") ? "stdin" : file!)
-        options.defaultTime = defaultTime
-        if let format {
-            guard let parsed = InputFormat(rawValue: format) else {
-                throw ValidationError("--format must be one of \(InputFormat.allCases.map(\.rawValue).joined(separator: ", ")), got '\(format)'")
-            }
-            options.format = parsed
-        }
-        if let columns {
-            do {
-                options.csv = try CSVOptions(mapping: columns)
-            } catch {
-                throw ValidationError("--columns: \(error.message)")
-            }
-        }
-        switch timeUnit {
-        case "auto": options.timeUnit = .auto
-        case "s": options.timeUnit = .seconds
-        case "ms": options.timeUnit = .milliseconds
-        default: throw ValidationError("--time-unit must be auto, s or ms, got '\(timeUnit)'")
-        }
-        return options
+        try input.readerOptions(source: (file == nil || file == "-") ? "stdin" : file!)
     }
 
     /// The PUSH endpoint, or nil when frames only go to --write-frames.

@@ -45,19 +45,31 @@ final class IndexCommandTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: file) }
         try """
             id,t,lon,lat
-            a,1000,-73.5,45.5
-            b,2000,-73.5,95.0
+            a,1593476532000,-73.5,45.5
+            b,1593476533000,-73.5,95.0
             c,oops,-73.5,45.5
-            d,4000,NaN,45.5
-            e,5000,-73.6,45.6
+            d,1593476534000,NaN,45.5
+            e,1593476535000,-73.6,45.6
 
             """.write(to: file, atomically: true, encoding: .utf8)
         let result = try run(["index", file.path, "--bbox", "-74,45,-73,46"])
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertTrue(result.stderr.contains(":3: lat must be a number in [-90, 90]: '95.0'"), result.stderr)
-        XCTAssertTrue(result.stderr.contains(":4: t is not an integer"), result.stderr)
-        XCTAssertTrue(result.stderr.contains(":5: lon must be a number"), result.stderr)
+        XCTAssertTrue(result.stderr.contains(" line 3: column 'lat': 95.0 is outside [-90, 90]: b,1593476533000,-73.5,95.0"), result.stderr)
+        XCTAssertTrue(result.stderr.contains(" line 4: column 't': cannot read time 'oops'"), result.stderr)
+        XCTAssertTrue(result.stderr.contains(" line 5: column 'lon': 'NaN' is not a finite number"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("indexed 2 positions (3 rejected)"), result.stderr)
         XCTAssertEqual(result.stdout.split(separator: "\n").count, 2, "the two good positions are still indexed")
+    }
+
+    /// The same recording as GeoJSON text sequences gives the same answers: index reads every input format.
+    func testGeoJSONSeqInputGivesTheSameAnswersAsCSV() throws {
+        let geojsonl = Self.repository.appendingPathComponent("samples/ais-uscoast-sample-first1000.geojsonl").path
+        let fromJSON = try run(["index", geojsonl, "--nearest", "-74.02,40.68", "-k", "3"])
+        XCTAssertEqual(fromJSON.status, 0, fromJSON.stderr)
+        XCTAssertTrue(fromJSON.stderr.contains("indexed 1000 positions (0 rejected)"), fromJSON.stderr)
+        let badFormat = try run(["index", geojsonl, "--format", "xml"])
+        XCTAssertEqual(badFormat.status, 64)
+        XCTAssertTrue(badFormat.stderr.contains("--format must be one of csv, geojson, geojsonseq"), badFormat.stderr)
     }
 
     func testUsageErrorsExitWith64AndNameTheOption() throws {
