@@ -36,16 +36,25 @@ enum PayloadDecoder {
         }
     }
 
-    static func polygons(
-        _ reader: inout ByteReader, count: Int, limits: FrameLimits, cache: DictionaryStringCache? = nil
-    ) throws(FrameError) -> [PolygonEvent] {
-        let ids = try Columns.readDictionary(&reader, recordCount: count, limits: limits, cache: cache)
+    /// The columns polygon and result payloads open with: the key dictionary (ids or topics), each
+    /// record's index into it, and its time.
+    static func keyedColumns(
+        _ reader: inout ByteReader, count: Int, limits: FrameLimits, cache: DictionaryStringCache?
+    ) throws(FrameError) -> (keys: [String], indexes: [Int32], times: [Int64]) {
+        let keys = try Columns.readDictionary(&reader, recordCount: count, limits: limits, cache: cache)
         var indexes = [Int32](repeating: 0, count: count)
         try indexes.withUnsafeMutableBufferPointer { (indexes) throws(FrameError) in
-            try Columns.readIndexes(&reader, dictionaryCount: ids.count, into: indexes)
+            try Columns.readIndexes(&reader, dictionaryCount: keys.count, into: indexes)
         }
         var times = [Int64](repeating: 0, count: count)
         try times.withUnsafeMutableBufferPointer { (times) throws(FrameError) in try Columns.readTimes(&reader, into: times) }
+        return (keys, indexes, times)
+    }
+
+    static func polygons(
+        _ reader: inout ByteReader, count: Int, limits: FrameLimits, cache: DictionaryStringCache? = nil
+    ) throws(FrameError) -> [PolygonEvent] {
+        let (ids, indexes, times) = try keyedColumns(&reader, count: count, limits: limits, cache: cache)
         var roles: [PolygonEvent.Role] = []
         roles.reserveCapacity(count)
         for _ in 0..<count {
@@ -166,13 +175,7 @@ enum PayloadDecoder {
     static func results(
         _ reader: inout ByteReader, count: Int, limits: FrameLimits, cache: DictionaryStringCache? = nil
     ) throws(FrameError) -> [ResultRecord] {
-        let topics = try Columns.readDictionary(&reader, recordCount: count, limits: limits, cache: cache)
-        var indexes = [Int32](repeating: 0, count: count)
-        try indexes.withUnsafeMutableBufferPointer { (indexes) throws(FrameError) in
-            try Columns.readIndexes(&reader, dictionaryCount: topics.count, into: indexes)
-        }
-        var times = [Int64](repeating: 0, count: count)
-        try times.withUnsafeMutableBufferPointer { (times) throws(FrameError) in try Columns.readTimes(&reader, into: times) }
+        let (topics, indexes, times) = try keyedColumns(&reader, count: count, limits: limits, cache: cache)
         var records: [ResultRecord] = []
         records.reserveCapacity(count)
         for i in 0..<count {
