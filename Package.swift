@@ -18,9 +18,12 @@ let package = Package(
         .library(name: "SpatialIndex", targets: ["SpatialIndex"]),
         .library(name: "Wire", targets: ["Wire"]),
         .library(name: "Transport", targets: ["Transport"]),
+        .library(name: "Operators", targets: ["Operators"]),
+        .library(name: "Runtime", targets: ["Runtime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // C libraries, each behind exactly one system-library target.
@@ -42,8 +45,15 @@ let package = Package(
         .target(name: "Wire", dependencies: ["GeoCore", "CLZ4"], swiftSettings: strictSettings),
         .target(name: "Transport", dependencies: ["CZeroMQ"], swiftSettings: strictSettings),
 
-        // Stages that do I/O: the ingest source today (reads input, batches, pushes frames).
-        .target(name: "Runtime", dependencies: ["GeoCore", "Wire", "Transport"], swiftSettings: strictSettings),
+        // Operators: pure functions of (state, batch) -> (state, results); no sockets, files or clocks.
+        .target(name: "Operators", dependencies: ["GeoCore", "SpatialIndex", "Wire"], swiftSettings: strictSettings),
+
+        // Stages that do I/O: pipeline files, source, router, workers, publisher, supervisor.
+        .target(
+            name: "Runtime",
+            dependencies: ["GeoCore", "SpatialIndex", "Wire", "Transport", "Operators", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
 
         // Seeded generators and brute-force references shared by tests and benchmarks.
         .target(name: "TestSupport", dependencies: ["GeoCore", "SpatialIndex"], swiftSettings: strictSettings),
@@ -51,14 +61,14 @@ let package = Package(
         .executableTarget(
             name: "geostream",
             dependencies: [
-                "GeoCore", "SpatialIndex", "Wire", "Transport", "Runtime",
+                "GeoCore", "SpatialIndex", "Wire", "Transport", "Operators", "Runtime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "geostream-bench",
-            dependencies: ["GeoCore", "SpatialIndex", "Wire", "Transport", "Runtime", "TestSupport"],
+            dependencies: ["GeoCore", "SpatialIndex", "Wire", "Transport", "Operators", "Runtime", "TestSupport"],
             swiftSettings: strictSettings
         ),
 
@@ -66,7 +76,8 @@ let package = Package(
         .testTarget(name: "SpatialIndexTests", dependencies: ["SpatialIndex", "GeoCore", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "WireTests", dependencies: ["Wire", "GeoCore", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strictSettings),
         .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: strictSettings),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Wire", "Transport", "GeoCore", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "OperatorsTests", dependencies: ["Operators", "Wire", "GeoCore", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "Operators", "Wire", "Transport", "GeoCore", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "CLITests", dependencies: ["geostream", "Wire", "Transport"], exclude: ["Expected"], swiftSettings: strictSettings),
         .testTarget(name: "SystemLibraryTests", dependencies: ["CZeroMQ", "CLZ4"], swiftSettings: strictSettings),
     ]

@@ -1,0 +1,75 @@
+public import Wire
+
+/// Event-time facts a worker hands its operator with every call: what the window is and how far
+/// event time has progressed. Operators never read clocks; everything time-related comes from here.
+public struct WindowClock: Hashable, Sendable {
+    /// Window length in ms: the window ending at `T` holds events with `T - size <= t < T`.
+    public var size: Int64
+    /// Slide in ms: windows end at multiples of `slide` counted from epoch 0 (Flink's convention).
+    public var slide: Int64
+    /// The watermark the worker has reached (max event time seen by the source minus lateness);
+    /// `Int64.min` before the first event.
+    public var watermark: Int64
+
+    public init(size: Int64, slide: Int64, watermark: Int64 = .min) {
+        self.size = size
+        self.slide = slide
+        self.watermark = watermark
+    }
+
+    /// The end of the first window that ends after `t`: the earliest window end at which an event
+    /// with time `t` can be reported.
+    public func firstWindowEnd(after t: Int64) -> Int64 {
+        let floor = t >= 0 ? (t / slide) * slide : -(((-t) + slide - 1) / slide) * slide
+        return floor + slide
+    }
+}
+
+/// A result as an operator produces it, before the publisher numbers and publishes it.
+///
+/// `t` is the result's **release time**: the publisher releases results in `(t, stage, json)` order
+/// once every input's watermark has passed `t`, which is what makes output identical whatever the
+/// worker count, batching or thread timing. An operator must therefore never produce a result with
+/// `t` below the watermark it was called with.
+public struct OperatorOutput: Hashable, Sendable {
+    public var topic: String
+    public var t: Int64
+    /// One JSON object (`{...}`) holding the topic's own fields; the publisher prepends `topic`,
+    /// `epoch`, `seq`, `t` and `stage`.
+    public var json: String
+
+    public init(topic: String, t: Int64, json: String) {
+        self.topic = topic
+        self.t = t
+        self.json = json
+    }
+}
+
+/// A stream operator: a value holding its own state, driven by batches and watermarks.
+///
+/// Operators never touch sockets, files or clocks, so they are tested by replaying batches, and
+/// the runtime is tested with trivial operators. One instance runs per worker (partition); results
+/// of operators whose partitions each see part of the data (a heatmap cell split over two workers)
+/// are made whole by `combine`, which the publisher calls on everything it releases at once.
+public protocol StreamOperator: Sendable {
+    /// Events of one batch routed to this worker, in input order. `halo` marks copies of events
+    /// that belong to a neighbouring partition (sent so border neighbourhoods are complete); an
+    /// operator must not report a result owned by a halo event.
+    mutating func apply(points: [PointEvent], halo: Bool, clock: WindowClock, into results: inout [OperatorOutput])
+    mutating func apply(polygons: [PolygonEvent], halo: Bool, clock: WindowClock, into results: inout [OperatorOutput])
+
+    /// Event time progressed to `clock.watermark`: evaluate every window that ends at or before it.
+    mutating func advance(clock: WindowClock, into results: inout [OperatorOutput])
+
+    /// End of stream: evaluate every window that holds any event, as if the watermark went to +∞.
+    mutating func finish(clock: WindowClock, into results: inout [OperatorOutput])
+
+    /// Makes the partial results of every partition whole; called by the publisher with results of
+    /// this operator's stage that are released together (all with `t` below the merged watermark).
+    /// The default returns them unchanged.
+    static func combine(_ partials: [OperatorOutput]) -> [OperatorOutput]
+}
+
+extension StreamOperator {
+    public static func combine(_ partials: [OperatorOutput]) -> [OperatorOutput] { partials }
+}
