@@ -64,12 +64,16 @@ public protocol StreamOperator: Sendable {
     /// End of stream: evaluate every window that holds any event, as if the watermark went to +∞.
     mutating func finish(clock: WindowClock, into results: inout [OperatorOutput])
 
-    /// Makes the partial results of every partition whole; called by the publisher with results of
-    /// this operator's stage that are released together (all with `t` below the merged watermark).
-    /// The default returns them unchanged.
-    static func combine(_ partials: [OperatorOutput]) -> [OperatorOutput]
+    /// Makes the partial results of every partition whole. The publisher keeps one instance of the
+    /// stage's operator (never fed events) and calls this with results of the stage that are
+    /// released together (all with `t` below the merged watermark, from every worker). The output
+    /// must not depend on the order of `partials`. The default returns them unchanged.
+    func combine(_ partials: [OperatorOutput]) -> [OperatorOutput]
+
+    /// Events the operator currently holds in its window state, for the `stats` topic.
+    var retainedEvents: Int { get }
 }
 
 extension StreamOperator {
-    public static func combine(_ partials: [OperatorOutput]) -> [OperatorOutput] { partials }
+    public func combine(_ partials: [OperatorOutput]) -> [OperatorOutput] { partials }
 }
