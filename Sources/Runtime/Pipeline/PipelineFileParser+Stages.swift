@@ -1,0 +1,114 @@
+import Operators
+
+/// `stages:` — the keys every stage has, then the operator's own keys.
+extension PipelineFileParser {
+    static let stageKeys = ["name", "operator", "partition", "endpoints"]
+    static let partitionKeys = ["by", "workers", "halo"]
+    static let maximumWorkers = 64
+
+    /// Operators a pipeline can name today, with their own keys.
+    static let operatorKeys: [(name: String, keys: [String])] = [
+        ("heatmap", ["cell", "level", "min-count"]),
+    ]
+    /// Operators ARCHITECTURE §7 promises that are not built yet: named so the error says "not yet"
+    /// rather than "unknown".
+    static let plannedOperators = ["range-alert", "nearby", "cluster", "dissolve"]
+
+    mutating func stages(_ node: LocatedNode) throws(PipelineError) -> [StageSpec] {
+        let items = try node.list()
+        guard !items.isEmpty else { throw node.error(.invalidValue, "needs at least one stage") }
+        var stages: [StageSpec] = []
+        var nameNodes: [String: LocatedNode] = [:]
+        for item in items {
+            let stage = try self.stage(item)
+            let nameNode = try item.mapping().required("name")
+            if let earlier = nameNodes[stage.name] {
+                let place = earlier.line.map { ", line \($0)" } ?? ""
+                throw nameNode.error(.duplicate, "stage name '\(stage.name)' is already used by \(earlier.path)\(place)")
+            }
+            nameNodes[stage.name] = nameNode
+            stages.append(stage)
+        }
+        return stages
+    }
+
+    mutating func stage(_ node: LocatedNode) throws(PipelineError) -> StageSpec {
+        let mapping = try node.mapping()
+        // The operator decides which other keys are allowed, so it is read before the key check;
+        // an unknown operator is reported before unknown keys that belong to it.
+        let operatorNode = try mapping.required("operator", example: "heatmap")
+        let operatorName = try operatorNode.text(expected: "an operator name")
+        guard let operatorKeys = Self.operatorKeys.first(where: { $0.name == operatorName })?.keys else {
+            let known = Self.operatorKeys.map(\.name).joined(separator: ", ")
+            if Self.plannedOperators.contains(operatorName) {
+                throw operatorNode.error(.unknownOperator, "operator '\(operatorName)' is not yet available (available: \(known))")
+            }
+            var message = "unknown operator '\(operatorName)' (available: \(known); planned: \(Self.plannedOperators.joined(separator: ", ")))"
+            if let suggestion = ClosestName.suggestion(for: operatorName, among: Self.operatorKeys.map(\.name) + Self.plannedOperators) {
+                message += "; did you mean `\(suggestion)`?"
+            }
+            throw operatorNode.error(.unknownOperator, message)
+        }
+        try mapping.rejectUnknownKeys(known: Self.stageKeys + operatorKeys, context: "for a \(operatorName) stage")
+        let name = try mapping.required("name", example: "hotspots").identifier()
+        let partition = try mapping.optional("partition").map { (node) throws(PipelineError) in try self.partition(node) }
+            ?? PartitionSpec(by: .space, workers: 1)
+        let operatorSpec: OperatorSpec
+        switch operatorName {
+        case "heatmap": operatorSpec = .heatmap(try heatmap(mapping))
+        default: throw operatorNode.error(.unknownOperator, "operator '\(operatorName)' has no parameter reader")
+        }
+        var endpoints: [String]?
+        if let endpointsNode = mapping.optional("endpoints") {
+            let items = try endpointsNode.list()
+            guard items.count == partition.workers else {
+                throw endpointsNode.error(.invalidValue,
+                                          "lists \(items.count) endpoint\(items.count == 1 ? "" : "s") but the stage has \(partition.workers) worker\(partition.workers == 1 ? "" : "s"): give one per worker")
+            }
+            var list: [String] = []
+            for item in items { list.append(try bindEndpoint(item)) }
+            endpoints = list
+        }
+        return StageSpec(name: name, partition: partition, operatorSpec: operatorSpec, endpoints: endpoints)
+    }
+
+    func partition(_ node: LocatedNode) throws(PipelineError) -> PartitionSpec {
+        let mapping = try node.mapping()
+        try mapping.rejectUnknownKeys(known: Self.partitionKeys)
+        let byNode = try mapping.required("by", example: "space")
+        let byText = try byNode.text(expected: "space or id")
+        guard let by = PartitionSpec.By(rawValue: byText) else {
+            throw byNode.error(.invalidValue, "expected space or id, got '\(byText)'")
+        }
+        let workers = try mapping.optional("workers")?.integer(in: 1...Self.maximumWorkers) ?? 1
+        var halo = 0.0
+        if let haloNode = mapping.optional("halo") {
+            halo = try haloNode.metres()
+            guard by == .space || halo == 0 else {
+                throw haloNode.error(.invalidValue, "halo applies only to partition by space (by id sends each object to one worker)")
+            }
+        }
+        return PartitionSpec(by: by, workers: workers, halo: halo)
+    }
+
+    /// `heatmap`: `cell` XOR `level`, and `min-count`.
+    func heatmap(_ stage: LocatedMapping) throws(PipelineError) -> HeatmapSpec {
+        let cellNode = stage.optional("cell")
+        let levelNode = stage.optional("level")
+        let cells: HeatmapSpec.Cells
+        switch (cellNode, levelNode) {
+        case let (cellNode?, nil):
+            let metres = try cellNode.metres()
+            guard metres > 0 else { throw cellNode.error(.invalidValue, "must be a positive distance") }
+            cells = .metres(metres)
+        case let (nil, levelNode?):
+            cells = .level(try levelNode.integer(in: 0...24))
+        case let (_?, levelNode?):
+            throw levelNode.error(.invalidValue, "give either cell (a distance) or level (0-24), not both", atKey: true)
+        case (nil, nil):
+            throw stage.node.error(.missingKey, "a heatmap stage needs cell (e.g. cell: 250m) or level (e.g. level: 14)", atKey: true)
+        }
+        let minCount = try stage.optional("min-count")?.integer(in: 1...Int.max) ?? 1
+        return HeatmapSpec(cells: cells, minCount: minCount)
+    }
+}
