@@ -73,6 +73,21 @@ final class PipelineLoaderFileTests: XCTestCase {
         XCTAssertEqual(spec.checkpoint?.every, .eventTime(60_000))
     }
 
+    /// The complete example in docs/pipeline-format.md (its first yaml block) is a valid pipeline.
+    func testTheDocumentedExampleLoads() throws {
+        let doc = try String(contentsOf: Self.repository.appendingPathComponent("docs/pipeline-format.md"), encoding: .utf8)
+        let afterFence = try XCTUnwrap(doc.range(of: "```yaml\n"), "docs/pipeline-format.md has no yaml example")
+        let end = try XCTUnwrap(doc.range(of: "```", range: afterFence.upperBound..<doc.endIndex))
+        let spec = try PipelineLoader.load(yaml: String(doc[afterFence.upperBound..<end.lowerBound]), baseDirectory: "/p",
+                                           sourceName: "pipeline-format.md")
+        XCTAssertEqual(spec.name, "fleet")
+        XCTAssertEqual(spec.window, WindowSpec(size: 60_000, slide: 5_000, lateness: 2_000))
+        XCTAssertEqual(spec.stages.map(\.name), ["coarse", "fine"])
+        XCTAssertEqual(spec.stages[0].endpoints?.count, 2)
+        XCTAssertEqual(spec.checkpoint, CheckpointSpec(directory: "/p/.geostream/fleet", every: .eventTime(10_000), keep: 3))
+        XCTAssertEqual(spec.output, OutputSpec(endpoint: "tcp://127.0.0.1:5560", collect: "tcp://127.0.0.1:5561"))
+    }
+
     /// Every `pipelines/*.yaml` in the repository must load; an empty folder has nothing to check.
     func testEveryRepositoryPipelineLoads() throws {
         let folder = Self.repository.appendingPathComponent("pipelines")
