@@ -76,7 +76,9 @@ final class PipelineLoaderErrorTests: XCTestCase {
         assertError(Self.valid + "\nparallelism: 4", .unknownKey, line: 15, path: "parallelism",
                     "fleet.yaml:15: parallelism: unknown key (known here: name, input, bbox, window, stages, checkpoint, output)")
         assertError(replacing(line: 2, with: "input: { columns: { identifier: vehicle } }"), .unknownKey, line: 2, path: "input.columns.identifier",
-                    "fleet.yaml:2: input.columns.identifier: unknown key (a CSV field) (known here: id, t, lon, lat, wkt, role)")
+                    "fleet.yaml:2: input.columns.identifier: unknown CSV field (known here: id, t, lon, lat, wkt, role)")
+        assertError(replacing(line: 2, with: "input: { columns: { Lat: y } }"), .unknownKey, line: 2, path: "input.columns.Lat",
+                    "fleet.yaml:2: input.columns.Lat: unknown CSV field; did you mean `lat`?")
     }
 
     // MARK: durations and distances
@@ -165,6 +167,10 @@ final class PipelineLoaderErrorTests: XCTestCase {
                     "fleet.yaml:2: input.format: unknown input format 'xml' (known: csv, geojson, geojsonseq; leave out to detect)")
         assertError(replacing(line: 2, with: "input: { format: geojson, columns: { id: vehicle } }"), .invalidValue, line: 2, path: "input.columns",
                     "fleet.yaml:2: input.columns: columns applies only to csv input, and format is geojson")
+        assertError(replacing(line: 2, with: "input:\n  columns:\n    lon: x\n    lat: x"), .duplicate, line: 5, path: "input.columns.lat",
+                    "fleet.yaml:5: input.columns.lat: column 'x' is already mapped to field lon")
+        assertError(replacing(line: 2, with: "input: { columns: { id: '' } }"), .invalidValue, line: 2, path: "input.columns.id",
+                    "fleet.yaml:2: input.columns.id: must not be empty")
         assertError(replacing(line: 11, with: "      by: region"), .invalidValue, line: 11, path: "stages[1].partition.by",
                     "fleet.yaml:11: stages[1].partition.by: expected space or id, got 'region'")
         assertError(replacing(line: 12, with: "      workers: 65"), .invalidValue, line: 12, path: "stages[1].partition.workers",

@@ -173,11 +173,11 @@ struct LocatedMapping {
         throw node.error(.missingKey, "missing required key '\(key)'\(hint)", atKey: true)
     }
 
-    /// Fails on the first key not in `known`, suggesting the nearest known one.
-    func rejectUnknownKeys(known: [String], context: String? = nil) throws(PipelineError) {
+    /// Fails on the first key not in `known`, suggesting the nearest known one; `what` names the
+    /// kind of key in the message ("unknown CSV field").
+    func rejectUnknownKeys(known: [String], what: String = "key") throws(PipelineError) {
         for entry in entries where !known.contains(entry.name) {
-            var message = "unknown key"
-            if let context { message += " \(context)" }
+            var message = "unknown \(what)"
             if let suggestion = ClosestName.suggestion(for: entry.name, among: known) {
                 message += "; did you mean `\(suggestion)`?"
             } else {

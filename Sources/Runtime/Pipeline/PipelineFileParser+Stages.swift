@@ -49,7 +49,7 @@ extension PipelineFileParser {
             }
             throw operatorNode.error(.unknownOperator, message)
         }
-        try mapping.rejectUnknownKeys(known: Self.stageKeys + operatorKeys, context: "for a \(operatorName) stage")
+        try mapping.rejectUnknownKeys(known: Self.stageKeys + operatorKeys, what: "key for a \(operatorName) stage")
         let name = try mapping.required("name", example: "hotspots").identifier()
         let partition = try mapping.optional("partition").map { (node) throws(PipelineError) in try self.partition(node) }
             ?? PartitionSpec(by: .space, workers: 1)

@@ -139,10 +139,16 @@ struct PipelineFileParser {
                 throw columnsNode.error(.invalidValue, "columns applies only to csv input, and format is \(format.rawValue)", atKey: true)
             }
             let columns = try columnsNode.mapping()
-            try columns.rejectUnknownKeys(known: CSVField.allCases.map(\.rawValue), context: "(a CSV field)")
+            try columns.rejectUnknownKeys(known: CSVField.allCases.map(\.rawValue), what: "CSV field")
+            var fieldsByHeader: [String: String] = [:]
             for entry in columns.entries {
+                let header = try entry.value.string()
+                if let other = fieldsByHeader[header] {
+                    throw entry.value.error(.duplicate, "column '\(header)' is already mapped to field \(other)")
+                }
+                fieldsByHeader[header] = entry.name
                 // rejectUnknownKeys has vouched for every name.
-                spec.columns[CSVField(rawValue: entry.name)!] = try entry.value.string()
+                spec.columns[CSVField(rawValue: entry.name)!] = header
             }
         }
         if let endpointNode = mapping.optional("endpoint") {
