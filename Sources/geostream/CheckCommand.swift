@@ -14,8 +14,9 @@ struct CheckCommand: ParsableCommand {
             stdout, one line per valid file:
               FILE: ok — pipeline NAME: N stages (STAGE: OPERATOR, partition by space|id × W workers), \
             window SIZE/SLIDE/LATENESS
-            or, on stderr, the first problem in each invalid file as FILE:LINE: KEY.PATH: MESSAGE. \
-            Every file is checked even after one fails.
+            or, on stderr, the problems of each invalid file as FILE:LINE: KEY.PATH: MESSAGE, one a \
+            line in file order (the first in each top-level section and in each stage, so one typo \
+            does not bury the rest under follow-on errors). Every file is checked even after one fails.
 
             --json prints each valid pipeline as one JSON line instead: every default filled in, \
             relative paths resolved, durations in ms and distances in metres.
@@ -42,13 +43,13 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         var failed = false
         for file in files {
-            do throws(PipelineError) {
-                let spec = try PipelineLoader.load(path: file)
+            let diagnosis = PipelineLoader.diagnose(path: file)
+            if let spec = diagnosis.spec {
                 let line = json ? JSONWriter.render(spec.jsonValue) : "\(file): ok — \(spec.summary)"
                 FileHandle.standardOutput.write(Data((line + "\n").utf8))
-            } catch {
+            } else {
                 failed = true
-                note(error.description)
+                for error in diagnosis.errors { note(error.description) }
             }
         }
         if failed { throw ExitCode(65) }

@@ -246,6 +246,47 @@ final class PipelineLoaderErrorTests: XCTestCase {
                     "fleet.yaml:7: stages[1].name: stage name 'zones' is already used by stages[0].name, line 6")
     }
 
+    // MARK: several problems at once
+
+    func testDiagnoseReportsOneProblemPerSectionAndStageInFileOrder() {
+        let yaml = """
+            stages:
+              - { name: a, operator: heatmap, cell: fifty }
+              - { name: b, operator: cluster }
+              - { name: a, operator: heatmap, level: 3 }
+              - { name: c, operator: heatmap, level: 30, min-count: 0 }
+            window: { size: 60s, slide: 90s }
+            outptu: { endpoint: "tcp://127.0.0.1:5560" }
+            output: { endpoint: "tcp//nowhere" }
+            """
+        let diagnosis = PipelineLoader.diagnose(yaml: yaml, sourceName: "many.yaml")
+        XCTAssertNil(diagnosis.spec)
+        XCTAssertEqual(diagnosis.errors.map(\.description), [
+            "many.yaml:1: missing required key 'name' (e.g. name: fleet)",
+            "many.yaml:2: stages[0].cell: expected a distance like 50m or 2km, got 'fifty'",
+            "many.yaml:3: stages[1].operator: operator 'cluster' is not yet available (available: heatmap)",
+            "many.yaml:5: stages[3].level: must be 0 to 24, got 30",
+            "many.yaml:6: window.slide: slide 90s is longer than size 1m; events between windows would be skipped",
+            "many.yaml:7: outptu: unknown key; did you mean `output`?",
+            "many.yaml:8: output.endpoint: invalid endpoint 'tcp//nowhere': expected inproc://, ipc:// or tcp:// (e.g. tcp://127.0.0.1:5560, ipc:///tmp/geostream.sock, inproc://name)",
+        ])
+        XCTAssertEqual(loadError(yaml)?.line, 1, "load throws the problem nearest the top")
+    }
+
+    func testDiagnoseOfAValidFileHasTheSpecAndNoErrors() throws {
+        let diagnosis = PipelineLoader.diagnose(yaml: Self.valid)
+        XCTAssertEqual(diagnosis.errors, [])
+        XCTAssertEqual(diagnosis.spec, try PipelineLoader.load(yaml: Self.valid))
+    }
+
+    func testEveryRepeatOfAStageNamePointsAtTheFirstUse() {
+        let yaml = replacing(line: 7, with: "  - { name: zones, operator: heatmap, level: 1 }\n  - name: zones")
+        XCTAssertEqual(PipelineLoader.diagnose(yaml: yaml, sourceName: "fleet.yaml").errors.map(\.description), [
+            "fleet.yaml:7: stages[1].name: stage name 'zones' is already used by stages[0].name, line 6",
+            "fleet.yaml:8: stages[2].name: stage name 'zones' is already used by stages[0].name, line 6",
+        ])
+    }
+
     // MARK: YAML itself
 
     func testYAMLSyntaxErrorsCarryTheLine() {

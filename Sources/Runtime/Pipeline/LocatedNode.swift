@@ -176,14 +176,19 @@ struct LocatedMapping {
     /// Fails on the first key not in `known`, suggesting the nearest known one; `what` names the
     /// kind of key in the message ("unknown CSV field").
     func rejectUnknownKeys(known: [String], what: String = "key") throws(PipelineError) {
-        for entry in entries where !known.contains(entry.name) {
+        if let first = unknownKeyErrors(known: known, what: what).first { throw first }
+    }
+
+    /// One error per key not in `known`, in file order.
+    func unknownKeyErrors(known: [String], what: String = "key") -> [PipelineError] {
+        entries.filter { !known.contains($0.name) }.map { entry in
             var message = "unknown \(what)"
             if let suggestion = ClosestName.suggestion(for: entry.name, among: known) {
                 message += "; did you mean `\(suggestion)`?"
             } else {
                 message += " (known here: \(known.joined(separator: ", ")))"
             }
-            throw entry.value.error(.unknownKey, message, atKey: true)
+            return entry.value.error(.unknownKey, message, atKey: true)
         }
     }
 }

@@ -14,22 +14,31 @@ extension PipelineFileParser {
     /// rather than "unknown".
     static let plannedOperators = ["range-alert", "nearby", "cluster", "dissolve"]
 
-    mutating func stages(_ node: LocatedNode) throws(PipelineError) -> [StageSpec] {
-        let items = try node.list()
-        guard !items.isEmpty else { throw node.error(.invalidValue, "needs at least one stage") }
+    /// Every stage is checked even when an earlier one is wrong; nil when any is.
+    mutating func stages(_ node: LocatedNode) -> [StageSpec]? {
+        guard let items = recording({ (_) throws(PipelineError) in try node.list() }) else { return nil }
+        guard !items.isEmpty else {
+            problems.append(node.error(.invalidValue, "needs at least one stage"))
+            return nil
+        }
         var stages: [StageSpec] = []
         var nameNodes: [String: LocatedNode] = [:]
+        var allValid = true
         for item in items {
-            let stage = try self.stage(item)
-            let nameNode = try item.mapping().required("name")
+            guard let stage = recording({ (parser) throws(PipelineError) in try parser.stage(item) }),
+                  let nameNode = try? item.mapping().required("name") else {
+                allValid = false
+                continue
+            }
             if let earlier = nameNodes[stage.name] {
                 let place = earlier.line.map { ", line \($0)" } ?? ""
-                throw nameNode.error(.duplicate, "stage name '\(stage.name)' is already used by \(earlier.path)\(place)")
+                problems.append(nameNode.error(.duplicate, "stage name '\(stage.name)' is already used by \(earlier.path)\(place)"))
+                allValid = false
             }
-            nameNodes[stage.name] = nameNode
+            nameNodes[stage.name] = nameNodes[stage.name] ?? nameNode
             stages.append(stage)
         }
-        return stages
+        return allValid ? stages : nil
     }
 
     mutating func stage(_ node: LocatedNode) throws(PipelineError) -> StageSpec {

@@ -1,7 +1,4 @@
 import Foundation
-import GeoCore
-import Transport
-import Wire
 import Yams
 
 /// Reads a pipeline file (`pipelines/*.yaml`, schema in docs/pipeline-format.md) into a validated
@@ -9,14 +6,71 @@ import Yams
 ///
 /// Strict on purpose: an unknown key is an error (with the nearest known key suggested), not
 /// ignored, because a misspelt `lateness` silently defaulting to 0 would drop events as late with
-/// nothing pointing at the cause. The first problem found is thrown; its description names the
-/// file, line and key path.
+/// nothing pointing at the cause. Every error's description names the file, line and key path.
 public enum PipelineLoader {
     /// Longest pipeline file read; a bigger one is surely not a pipeline.
     public static let maximumFileBytes = 1 << 20
 
     /// Loads the file at `path`; relative paths inside it resolve against its directory.
+    ///
+    /// Throws the problem nearest the top of the file; `diagnose(path:)` reports them all.
     public static func load(path: String) throws(PipelineError) -> PipelineSpec {
+        let (text, directory) = try read(path: path)
+        return try load(yaml: text, baseDirectory: directory, sourceName: path)
+    }
+
+    /// Loads pipeline text already in memory.
+    ///
+    /// - Parameters:
+    ///   - baseDirectory: what relative paths in the file (the checkpoint directory) resolve
+    ///     against; empty leaves them as written.
+    ///   - sourceName: how errors name the text, usually its file name.
+    public static func load(yaml: String, baseDirectory: String = "", sourceName: String = "pipeline") throws(PipelineError) -> PipelineSpec {
+        let diagnosis = diagnose(yaml: yaml, baseDirectory: baseDirectory, sourceName: sourceName)
+        guard let spec = diagnosis.spec else { throw diagnosis.errors[0] }
+        return spec
+    }
+
+    /// Like `load(path:)`, but reports every independent problem rather than the first: the first
+    /// in each top-level section and in each stage, plus every unknown top-level key, in file order.
+    ///
+    /// For `geostream check`, so a user fixing a file sees all its mistakes at once. Problems that
+    /// follow from an earlier one (a key inside a section that is already wrong) are not reported.
+    public static func diagnose(path: String) -> PipelineDiagnosis {
+        do throws(PipelineError) {
+            let (text, directory) = try read(path: path)
+            return diagnose(yaml: text, baseDirectory: directory, sourceName: path)
+        } catch {
+            return PipelineDiagnosis(spec: nil, errors: [error])
+        }
+    }
+
+    /// `diagnose(path:)` for text in memory.
+    public static func diagnose(yaml: String, baseDirectory: String = "", sourceName: String = "pipeline") -> PipelineDiagnosis {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            return PipelineDiagnosis(spec: nil, errors: [syntaxError(error, source: sourceName)])
+        } catch {
+            return PipelineDiagnosis(spec: nil, errors: [PipelineError(code: .syntax, source: sourceName, message: "not YAML: \(error)")])
+        }
+        guard let root else {
+            return PipelineDiagnosis(spec: nil, errors: [PipelineError(
+                code: .syntax, source: sourceName, line: 1,
+                message: "the file is empty; a pipeline needs at least name, window and stages")])
+        }
+        var parser = PipelineFileParser(source: sourceName, baseDirectory: baseDirectory)
+        let spec = parser.pipeline(LocatedNode(node: root, path: "", keyLine: root.mark?.line ?? 1, source: sourceName))
+        // Sorting is stable, so problems on one line keep the order they were found in.
+        let errors = parser.problems.enumerated()
+            .sorted { ($0.element.line ?? 0, $0.offset) < ($1.element.line ?? 0, $1.offset) }
+            .map(\.element)
+        return PipelineDiagnosis(spec: errors.isEmpty ? spec : nil, errors: errors)
+    }
+
+    /// The file's text and its absolute directory.
+    private static func read(path: String) throws(PipelineError) -> (text: String, directory: String) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw PipelineError(code: .fileNotFound, source: path, message: "no such file")
@@ -34,31 +88,7 @@ public enum PipelineLoader {
         guard let text = String(data: data, encoding: .utf8) else {
             throw PipelineError(code: .unreadable, source: path, message: "is not UTF-8 text")
         }
-        let directory = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path
-        return try load(yaml: text, baseDirectory: directory, sourceName: path)
-    }
-
-    /// Loads pipeline text already in memory.
-    ///
-    /// - Parameters:
-    ///   - baseDirectory: what relative paths in the file (the checkpoint directory) resolve
-    ///     against; empty leaves them as written.
-    ///   - sourceName: how errors name the text, usually its file name.
-    public static func load(yaml: String, baseDirectory: String = "", sourceName: String = "pipeline") throws(PipelineError) -> PipelineSpec {
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: yaml)
-        } catch let error as YamlError {
-            throw syntaxError(error, source: sourceName)
-        } catch {
-            throw PipelineError(code: .syntax, source: sourceName, message: "not YAML: \(error)")
-        }
-        guard let root else {
-            throw PipelineError(code: .syntax, source: sourceName, line: 1,
-                                message: "the file is empty; a pipeline needs at least name, window and stages")
-        }
-        var parser = PipelineFileParser(source: sourceName, baseDirectory: baseDirectory)
-        return try parser.pipeline(LocatedNode(node: root, path: "", keyLine: root.mark?.line ?? 1, source: sourceName))
+        return (text, URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent().path)
     }
 
     private static func syntaxError(_ error: YamlError, source: String) -> PipelineError {
@@ -80,6 +110,19 @@ public enum PipelineLoader {
     }
 }
 
+/// The outcome of `PipelineLoader.diagnose`: a spec when the file is valid, else its problems.
+public struct PipelineDiagnosis: Hashable, Sendable {
+    /// Set exactly when `errors` is empty.
+    public var spec: PipelineSpec?
+    /// In file order (by line).
+    public var errors: [PipelineError]
+
+    public init(spec: PipelineSpec?, errors: [PipelineError]) {
+        self.spec = spec
+        self.errors = errors
+    }
+}
+
 extension PipelineSpec {
     /// `path` as the runtime should open it: absolute paths unchanged, relative ones joined to the
     /// pipeline file's directory (unchanged when the spec was built in code).
@@ -88,167 +131,3 @@ extension PipelineSpec {
     }
 }
 
-/// The walk over one pipeline document, top-level sections here and stages in
-/// `PipelineFileParser+Stages.swift`.
-struct PipelineFileParser {
-    static let topLevelKeys = ["name", "input", "bbox", "window", "stages", "checkpoint", "output"]
-
-    let source: String
-    let baseDirectory: String
-    /// Every endpoint the pipeline binds, to refuse the same one twice (the second bind would fail
-    /// at run time, far from the line that caused it).
-    var boundEndpoints: [(endpoint: Endpoint, node: LocatedNode)] = []
-
-    init(source: String, baseDirectory: String) {
-        self.source = source
-        self.baseDirectory = baseDirectory
-    }
-
-    mutating func pipeline(_ root: LocatedNode) throws(PipelineError) -> PipelineSpec {
-        guard case .mapping = root.node else {
-            throw PipelineError(code: .syntax, source: source, line: root.line, message:
-                "expected a mapping of pipeline keys (\(Self.topLevelKeys.joined(separator: ", "))) at the top, got \(root.shownAs)")
-        }
-        let top = try root.mapping()
-        try top.rejectUnknownKeys(known: Self.topLevelKeys)
-        let name = try top.required("name", example: "fleet").identifier()
-        let input = try top.optional("input").map { (node) throws(PipelineError) in try self.input(node) } ?? InputSpec()
-        let bbox = try top.optional("bbox").map { (node) throws(PipelineError) in try self.bbox(node) } ?? PipelineSpec.world
-        let window = try self.window(top.required("window", example: "{ size: 60s, slide: 5s }"))
-        let stages = try self.stages(top.required("stages"))
-        let checkpoint = try top.optional("checkpoint").map { (node) throws(PipelineError) in try self.checkpoint(node) }
-        let output = try top.optional("output").map { (node) throws(PipelineError) in try self.output(node) } ?? OutputSpec()
-        return PipelineSpec(name: name, input: input, bbox: bbox, window: window, stages: stages,
-                            checkpoint: checkpoint, output: output, baseDirectory: baseDirectory)
-    }
-
-    mutating func input(_ node: LocatedNode) throws(PipelineError) -> InputSpec {
-        let mapping = try node.mapping()
-        try mapping.rejectUnknownKeys(known: ["format", "columns", "endpoint", "strict"])
-        var spec = InputSpec()
-        if let formatNode = mapping.optional("format") {
-            let text = try formatNode.text(expected: "an input format")
-            guard let format = InputFormat(rawValue: text) else {
-                let known = InputFormat.allCases.map(\.rawValue).joined(separator: ", ")
-                throw formatNode.error(.invalidValue, "unknown input format '\(text)' (known: \(known); leave out to detect)")
-            }
-            spec.format = format
-        }
-        if let columnsNode = mapping.optional("columns") {
-            if let format = spec.format, format != .csv {
-                throw columnsNode.error(.invalidValue, "columns applies only to csv input, and format is \(format.rawValue)", atKey: true)
-            }
-            let columns = try columnsNode.mapping()
-            try columns.rejectUnknownKeys(known: CSVField.allCases.map(\.rawValue), what: "CSV field")
-            var fieldsByHeader: [String: String] = [:]
-            for entry in columns.entries {
-                let header = try entry.value.string()
-                if let other = fieldsByHeader[header] {
-                    throw entry.value.error(.duplicate, "column '\(header)' is already mapped to field \(other)")
-                }
-                fieldsByHeader[header] = entry.name
-                // rejectUnknownKeys has vouched for every name.
-                spec.columns[CSVField(rawValue: entry.name)!] = header
-            }
-        }
-        if let endpointNode = mapping.optional("endpoint") {
-            spec.endpoint = try bindEndpoint(endpointNode)
-        }
-        spec.strict = try mapping.optional("strict")?.boolean() ?? false
-        return spec
-    }
-
-    func bbox(_ node: LocatedNode) throws(PipelineError) -> Rect {
-        let items = try node.list()
-        guard items.count == 4 else {
-            throw node.error(.invalidValue, "expected [minLon, minLat, maxLon, maxLat], got \(items.count) numbers")
-        }
-        var values: [Double] = []
-        for (index, item) in items.enumerated() {
-            let value = try item.finiteNumber()
-            let isLongitude = index % 2 == 0
-            let limit = isLongitude ? 180.0 : 90.0
-            guard abs(value) <= limit else {
-                let what = ["minLon", "minLat", "maxLon", "maxLat"][index]
-                throw item.error(.invalidValue, "\(what) must be within -\(Int(limit))...\(Int(limit)), got \(value)")
-            }
-            values.append(value)
-        }
-        guard values[0] < values[2] else {
-            throw node.error(.invalidValue, "minLon \(values[0]) must be less than maxLon \(values[2]) (a bbox cannot cross the antimeridian)")
-        }
-        guard values[1] < values[3] else {
-            throw node.error(.invalidValue, "minLat \(values[1]) must be less than maxLat \(values[3])")
-        }
-        return Rect(minX: values[0], minY: values[1], maxX: values[2], maxY: values[3])
-    }
-
-    func window(_ node: LocatedNode) throws(PipelineError) -> WindowSpec {
-        let mapping = try node.mapping()
-        try mapping.rejectUnknownKeys(known: ["size", "slide", "lateness"])
-        let sizeNode = try mapping.required("size", example: "60s")
-        let slideNode = try mapping.required("slide", example: "5s")
-        let size = try sizeNode.milliseconds()
-        guard size > 0 else { throw sizeNode.error(.invalidValue, "must be positive") }
-        let slide = try slideNode.milliseconds()
-        guard slide > 0 else { throw slideNode.error(.invalidValue, "must be positive") }
-        guard slide <= size else {
-            throw slideNode.error(.invalidValue,
-                                  "slide \(Quantity.format(milliseconds: slide)) is longer than size \(Quantity.format(milliseconds: size)); events between windows would be skipped")
-        }
-        let lateness = try mapping.optional("lateness")?.milliseconds() ?? 0
-        return WindowSpec(size: size, slide: slide, lateness: lateness)
-    }
-
-    func checkpoint(_ node: LocatedNode) throws(PipelineError) -> CheckpointSpec {
-        let mapping = try node.mapping()
-        try mapping.rejectUnknownKeys(known: ["dir", "every", "keep"])
-        let directory = try mapping.required("dir", example: ".geostream/fleet").string()
-        let everyNode = try mapping.required("every", example: "10s")
-        let everyText = try everyNode.text(expected: "a duration like 10s or a count like 10000 events")
-        let every: CheckpointSpec.Every
-        if let count = Quantity.eventCount(parsing: everyText) {
-            guard count > 0 else { throw everyNode.error(.invalidValue, "must be at least 1 event") }
-            every = .events(count)
-        } else {
-            let milliseconds: Int64
-            do {
-                milliseconds = try Quantity.milliseconds(parsing: everyText)
-            } catch {
-                throw everyNode.error(.invalidValue, "\(error.message), or a count like 10000 events")
-            }
-            guard milliseconds > 0 else { throw everyNode.error(.invalidValue, "must be positive") }
-            every = .eventTime(milliseconds)
-        }
-        let keep = try mapping.optional("keep")?.integer(in: 1...Int.max) ?? 3
-        return CheckpointSpec(directory: Self.resolve(directory, against: baseDirectory), every: every, keep: keep)
-    }
-
-    mutating func output(_ node: LocatedNode) throws(PipelineError) -> OutputSpec {
-        let mapping = try node.mapping()
-        try mapping.rejectUnknownKeys(known: ["endpoint", "collect"])
-        var spec = OutputSpec()
-        if let endpointNode = mapping.optional("endpoint") { spec.endpoint = try bindEndpoint(endpointNode) }
-        if let collectNode = mapping.optional("collect") { spec.collect = try bindEndpoint(collectNode) }
-        return spec
-    }
-
-    /// Validates an endpoint some stage binds and refuses one already bound elsewhere in the file.
-    mutating func bindEndpoint(_ node: LocatedNode) throws(PipelineError) -> String {
-        let text = try node.endpoint()
-        // node.endpoint() has parsed it once already.
-        guard let endpoint = try? Endpoint(parsing: text) else { return text }
-        let isWildcardPort = if case .tcp(_, nil) = endpoint { true } else { false }
-        if !isWildcardPort, let earlier = boundEndpoints.first(where: { $0.endpoint == endpoint }) {
-            let place = earlier.node.line.map { ", line \($0)" } ?? ""
-            throw node.error(.duplicate, "endpoint \(text) is already bound by \(earlier.node.path)\(place)")
-        }
-        boundEndpoints.append((endpoint, node))
-        return text
-    }
-
-    static func resolve(_ path: String, against directory: String) -> String {
-        if path.hasPrefix("/") || directory.isEmpty { return path }
-        return directory.hasSuffix("/") ? directory + path : directory + "/" + path
-    }
-}
