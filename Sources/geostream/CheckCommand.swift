@@ -36,10 +36,6 @@ struct CheckCommand: ParsableCommand {
     @Flag(help: "Print each valid pipeline, resolved, as one JSON line.")
     var json = false
 
-    func validate() throws {
-        guard !files.isEmpty else { throw ValidationError("name at least one pipeline file") }
-    }
-
     func run() throws {
         var failed = false
         for file in files {

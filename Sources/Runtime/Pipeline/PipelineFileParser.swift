@@ -13,14 +13,14 @@ struct PipelineFileParser {
     /// at run time, far from the line that caused it).
     var boundEndpoints: [(endpoint: Endpoint, node: LocatedNode)] = []
 
+    /// Problems found so far; each section (and each stage) contributes at most its first, so
+    /// one typo does not bury the rest under follow-on errors.
+    var problems: [PipelineError] = []
+
     init(source: String, baseDirectory: String) {
         self.source = source
         self.baseDirectory = baseDirectory
     }
-
-    /// Problems found so far; each section (and each stage) contributes at most its first, so
-    /// one typo does not bury the rest under follow-on errors.
-    var problems: [PipelineError] = []
 
     /// Runs `body`, recording its error instead of throwing, so the other sections still get checked.
     mutating func recording<T>(_ body: (inout PipelineFileParser) throws(PipelineError) -> T) -> T? {

@@ -15,8 +15,9 @@ public struct PipelineSpec: Hashable, Sendable {
     public var stages: [StageSpec]
     public var checkpoint: CheckpointSpec?
     public var output: OutputSpec
-    /// Directory of the pipeline file: relative paths in the file (fences, checkpoint dir) are
-    /// resolved against it. Empty for a spec built in code.
+    /// Directory of the pipeline file (absolute when loaded from a file): relative paths in the
+    /// file are resolved against it, the checkpoint dir by the loader, others (fence files) with
+    /// `resolvedPath(_:)`. Empty for a spec built in code.
     public var baseDirectory: String
 
     public init(
@@ -132,6 +133,7 @@ public struct CheckpointSpec: Hashable, Sendable {
         case eventTime(Int64)
     }
 
+    /// As the file wrote it, joined to the pipeline file's directory when relative.
     public var directory: String
     public var every: Every
     public var keep: Int
