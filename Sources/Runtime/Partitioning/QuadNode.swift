@@ -42,20 +42,43 @@ struct QuadNode: Sendable {
     }
 }
 
-extension SpacePartitionMap {
+extension PartitionTables {
     /// Calls `body` with the index of every slot sharing a cell with `cells`, in ascending order.
-    func forEachSlot(touching cells: CellRange, _ body: (Int) -> Void) {
-        visit(0, cells, body)
-    }
-
-    private func visit(_ index: Int, _ cells: CellRange, _ body: (Int) -> Void) {
-        let node = tree[index]
-        guard cells.intersects(x: node.x, y: node.y, side: node.side) else { return }
-        if node.child < 0 {
-            body(Int(~node.child))
+    ///
+    /// A range inside one slot (most halos and small polygons) costs a key and a binary search; a
+    /// larger one descends the tree, visiting only nodes that share a cell with it.
+    /// `state` is threaded through explicitly rather than captured, which would cost a dynamic
+    /// exclusivity check on every access.
+    @inline(__always)
+    func forEachSlot<State>(touching cells: CellRange, state: inout State, _ body: (inout State, Int) -> Void) {
+        let first = SpacePartitionMap.lastIndex(atMost: HilbertKey.index(x: cells.minX, y: cells.minY), in: slotStarts)
+        let square = slotSquares[first]
+        if cells.maxX < square.x + square.side && cells.maxY < square.y + square.side {
+            body(&state, first)  // the slot is a square holding both corners, so the whole range
             return
         }
-        let first = Int(node.child)
-        for k in first..<(first + 4) { visit(k, cells, body) }
+        tree.withUnsafeBufferPointer { tree in
+            // Depth-first, children pushed last-first so slots come out in Hilbert order. Each level
+            // leaves at most 3 siblings waiting, so 16 levels need fewer than 64 entries.
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { stack in
+                stack[0] = 0
+                var top = 1
+                while top > 0 {
+                    top -= 1
+                    let node = tree[Int(stack[top])]
+                    if node.child < 0 {
+                        body(&state, Int(~node.child))
+                        continue
+                    }
+                    for k in stride(from: node.child + 3, through: node.child, by: -1) {
+                        let child = tree[Int(k)]
+                        if cells.intersects(x: child.x, y: child.y, side: child.side) {
+                            stack[top] = k
+                            top += 1
+                        }
+                    }
+                }
+            }
+        }
     }
 }

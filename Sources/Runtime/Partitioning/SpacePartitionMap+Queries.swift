@@ -17,16 +17,20 @@ extension SpacePartitionMap {
         guard metres > 0, point.x.isFinite, point.y.isFinite else { return }
         let reach = Geodesy.boundingRect(around: point, radius: metres)
         let firstAppended = result.count
-        if let cells = grid.cellRange(of: reach) {
-            forEachSlot(touching: cells) { slot in
-                let worker = slots[slot].worker
-                guard worker != owner, !result[firstAppended...].contains(worker),
-                      Geodesy.minimumDistance(from: point, to: slots[slot].bounds) <= metres
+        let tables = tables
+        if let cells = tables.grid.cellRange(of: reach) {
+            tables.forEachSlot(touching: cells, state: &result) { result, slot in
+                let worker = tables.slots[slot].worker
+                guard worker != owner, !Self.contains(worker, in: result, from: firstAppended) else { return }
+                // The quick bound never exceeds the exact one: it only saves the trigonometry.
+                let bounds = tables.slots[slot].bounds
+                guard Geodesy.quickLowerBound(from: point, to: bounds) <= metres,
+                      Geodesy.minimumDistance(from: point, to: bounds) <= metres
                 else { return }
                 result.append(worker)
             }
         }
-        if overflowWorker != owner, !bbox.contains(reach), !result[firstAppended...].contains(overflowWorker),
+        if overflowWorker != owner, !bbox.contains(reach), !Self.contains(overflowWorker, in: result, from: firstAppended),
            outsideIsWithin(metres, of: point) {
             result.append(overflowWorker)
         }
@@ -42,9 +46,10 @@ extension SpacePartitionMap {
     public func workers(overlapping rect: Rect) -> [Int] {
         if rect.isEmpty { return [] }
         var found: [Int] = []
-        if let cells = grid.cellRange(of: rect) {
-            forEachSlot(touching: cells) { slot in
-                let worker = slots[slot].worker
+        let tables = tables
+        if let cells = tables.grid.cellRange(of: rect) {
+            tables.forEachSlot(touching: cells, state: &found) { found, slot in
+                let worker = tables.slots[slot].worker
                 if found.last != worker { found.append(worker) }  // slots come in Hilbert order
             }
         }
@@ -53,6 +58,16 @@ extension SpacePartitionMap {
             if place == found.count || found[place] != overflowWorker { found.insert(overflowWorker, at: place) }
         }
         return found
+    }
+
+    @inline(__always)
+    private static func contains(_ worker: Int, in result: [Int], from start: Int) -> Bool {
+        var i = start
+        while i < result.count {
+            if result[i] == worker { return true }
+            i += 1
+        }
+        return false
     }
 
     /// Whether some position of the world outside the bbox may be within `metres` of the point.

@@ -14,7 +14,8 @@ public import GeoCore
 /// their common edge while only one of them owns it.
 ///
 /// The map is a value: built once from the first events of the stream, then stored (by `version`)
-/// with checkpoints; `serialized()` and `init(serialized:)` carry it between processes.
+/// with checkpoints; `serialized()` and `init(serialized:)` carry it between processes. Copies share
+/// their immutable tables.
 public struct SpacePartitionMap: Hashable, Sendable {
     public let bbox: Rect
     public let workerCount: Int
@@ -23,16 +24,10 @@ public struct SpacePartitionMap: Hashable, Sendable {
     /// A stable content hash of the map: FNV-1a over `serialized()` without its trailer. The same
     /// inputs give the same version on every machine; checkpoints store it to detect a map change.
     public let version: UInt64
-    /// The slots in Hilbert order; their ranges tile the whole order-16 curve.
-    public let slots: [PartitionSlot]
+    let tables: PartitionTables
 
-    let grid: SlotGrid
-    /// The first Hilbert key of each worker's run; `workerStarts[0] == 0`, ascending.
-    let workerStarts: [UInt64]
-    /// `slots[i].hilbertRange.lowerBound`, kept apart for a cache-friendly search.
-    let slotStarts: [UInt64]
-    /// The quadtree whose leaves are the slots, for rect and halo queries; node 0 is the root.
-    let tree: [QuadNode]
+    /// The slots in Hilbert order; their ranges tile the whole order-16 curve.
+    public var slots: [PartitionSlot] { tables.slots }
 
     /// Assembles a map from slot levels and owners already known to be valid (built or checked).
     init(checkedBBox bbox: Rect, workerCount: Int, overflowWorker: Int,
@@ -40,8 +35,6 @@ public struct SpacePartitionMap: Hashable, Sendable {
         let grid = SlotGrid(bbox)
         var slots: [PartitionSlot] = []
         slots.reserveCapacity(levels.count)
-        var workerStarts: [UInt64] = []
-        workerStarts.reserveCapacity(workerCount)
         var start: UInt64 = 0
         for i in levels.indices {
             let length = QuadNode.curveLength(atLevel: levels[i])
@@ -50,62 +43,78 @@ public struct SpacePartitionMap: Hashable, Sendable {
             let bounds = grid.bounds(x: corner.x & ~(side - 1), y: corner.y & ~(side - 1), sideCells: side)
             slots.append(PartitionSlot(hilbertRange: start..<(start + length), bounds: bounds,
                                        worker: owners[i], sampleCount: sampleCounts[i]))
-            if i == 0 || owners[i] != owners[i - 1] { workerStarts.append(start) }
             start += length
         }
         self.bbox = bbox
         self.workerCount = workerCount
         self.overflowWorker = overflowWorker
-        self.slots = slots
-        self.grid = grid
-        self.workerStarts = workerStarts
-        self.slotStarts = slots.map(\.hilbertRange.lowerBound)
-        self.tree = QuadNode.tree(levels: levels)
+        self.tables = PartitionTables(grid: grid, slots: slots, levels: levels)
         self.version = StableHash.fnv1a(Self.serializedBody(bbox: bbox, workerCount: workerCount,
                                                             overflowWorker: overflowWorker, slots: slots))
     }
 
     /// The worker owning the point's slot, or `overflowWorker` outside the bbox or for NaN.
     ///
-    /// Cost: two boundary checks per axis, one order-16 Hilbert key and a binary search over the
-    /// workers' run starts.
+    /// Cost: two boundary checks per axis, a table-driven Hilbert key and a binary search over the
+    /// workers' run starts (~100 instructions).
     @inline(__always)
     public func worker(for point: Point) -> Int {
         guard bbox.contains(point) else { return overflowWorker }
-        let key = grid.hilbertKey(of: point)
-        // The last run starting at or before the key.
-        var low = 0, high = workerStarts.count
-        while high - low > 1 {
-            let middle = (low + high) >> 1
-            if workerStarts[middle] <= key { low = middle } else { high = middle }
-        }
-        return low
+        return Self.lastIndex(atMost: tables.grid.hilbertKey(of: point), in: tables.workerStarts)
     }
 
     /// Index in `slots` of the slot owning the point; nil outside the bbox or for NaN.
     public func slotIndex(for point: Point) -> Int? {
         guard bbox.contains(point) else { return nil }
-        return slotIndex(forKey: grid.hilbertKey(of: point))
+        return Self.lastIndex(atMost: tables.grid.hilbertKey(of: point), in: tables.slotStarts)
     }
 
-    func slotIndex(forKey key: UInt64) -> Int {
-        var low = 0, high = slotStarts.count
-        while high - low > 1 {
-            let middle = (low + high) >> 1
-            if slotStarts[middle] <= key { low = middle } else { high = middle }
+    /// The last index whose value is ≤ `key`, in ascending `starts` whose first value is 0.
+    @inline(__always)
+    static func lastIndex(atMost key: UInt64, in starts: [UInt64]) -> Int {
+        starts.withUnsafeBufferPointer { starts in
+            var low = 0, high = starts.count
+            while high - low > 1 {
+                let middle = (low + high) >> 1
+                if starts[middle] <= key { low = middle } else { high = middle }
+            }
+            return low
         }
-        return low
     }
 
     public static func == (a: SpacePartitionMap, b: SpacePartitionMap) -> Bool {
         a.version == b.version && a.workerCount == b.workerCount && a.overflowWorker == b.overflowWorker
             && a.bbox.minX.bitPattern == b.bbox.minX.bitPattern && a.bbox.minY.bitPattern == b.bbox.minY.bitPattern
             && a.bbox.maxX.bitPattern == b.bbox.maxX.bitPattern && a.bbox.maxY.bitPattern == b.bbox.maxY.bitPattern
-            && a.slots == b.slots
+            && (a.tables === b.tables || a.slots == b.slots)
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(version)
+    }
+}
+
+/// What a map derives from its slots, built once and shared by its copies.
+final class PartitionTables: Sendable {
+    let grid: SlotGrid
+    let slots: [PartitionSlot]
+    /// `slots[i].hilbertRange.lowerBound`, apart for a cache-friendly search.
+    let slotStarts: [UInt64]
+    /// The first Hilbert key of each worker's run; `workerStarts[0] == 0`, ascending.
+    let workerStarts: [UInt64]
+    /// The quadtree whose leaves are the slots, for rect and halo queries; node 0 is the root.
+    let tree: [QuadNode]
+    /// Each slot's square in grid cells (`child` unused).
+    let slotSquares: [QuadNode]
+
+    init(grid: SlotGrid, slots: [PartitionSlot], levels: [UInt8]) {
+        self.grid = grid
+        self.slots = slots
+        slotStarts = slots.map(\.hilbertRange.lowerBound)
+        workerStarts = slots.indices.filter { $0 == 0 || slots[$0].worker != slots[$0 - 1].worker }
+            .map { slots[$0].hilbertRange.lowerBound }
+        tree = QuadNode.tree(levels: levels)
+        slotSquares = tree.filter { $0.child < 0 }.sorted { $0.child > $1.child }
     }
 }
 
