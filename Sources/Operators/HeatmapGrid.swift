@@ -44,6 +44,9 @@ public struct HeatmapGrid: Hashable, Sendable {
     let rowCount: Int
     /// `"m50:"` or `"12/"`: the fixed start of every id.
     private let idPrefix: String
+    private let idPrefixBytes: [UInt8]
+    /// `:` or `/`: what separates column and row in an id.
+    private let idSeparator: UInt8
 
     /// Metres per degree of latitude (and of longitude at the equator), the spherical figure the
     /// cell formula uses.
@@ -68,6 +71,7 @@ public struct HeatmapGrid: Hashable, Sendable {
             rowCount = Int((180 / rowHeight).rounded(.up))
             columnCount = Int((360 / columnWidth).rounded(.up))
             idPrefix = "m" + Self.shortText(metres) + ":"
+            idSeparator = UInt8(ascii: ":")
         case let .level(level):
             precondition(HeatmapSpec.levels.contains(level), "heatmap level \(level) is invalid (validate the spec first)")
             rowHeight = .nan
@@ -75,7 +79,9 @@ public struct HeatmapGrid: Hashable, Sendable {
             columnCount = 1 << level
             rowCount = 1 << level
             idPrefix = "\(level)/"
+            idSeparator = UInt8(ascii: "/")
         }
+        idPrefixBytes = Array(idPrefix.utf8)
     }
 
     /// The cell holding `point` (lon/lat degrees, in range).
@@ -92,20 +98,48 @@ public struct HeatmapGrid: Hashable, Sendable {
         }
     }
 
+    /// Appends the id (quoted) without building a `String` for it: workers and the publisher
+    /// write one per published cell.
+    func appendQuotedID(of cell: HeatmapCell, to json: inout JSONText) {
+        json.appendRaw("\"")
+        json.appendUnescaped(idPrefixBytes)
+        json.appendInteger(cell.column)
+        json.appendUnescaped(CollectionOfOne(idSeparator))
+        json.appendInteger(cell.row)
+        json.appendRaw("\"")
+    }
+
     /// The cell an id names, or nil when it is not an id of this grid (another size or level,
     /// an index out of range, or not an id at all).
     public func cell(parsingID id: Substring) -> HeatmapCell? {
-        guard id.hasPrefix(idPrefix) else { return nil }
-        let separator: Character
-        switch cells {
-        case .metres: separator = ":"
-        case .level: separator = "/"
-        }
-        let indices = id.dropFirst(idPrefix.count).split(separator: separator, omittingEmptySubsequences: false)
-        guard indices.count == 2, let column = Int(indices[0]), let row = Int(indices[1]),
-              (0..<columnCount).contains(column), (0..<rowCount).contains(row)
+        let bytes = Array(id.utf8)
+        return bytes.withUnsafeBufferPointer { cell(parsingID: $0[...]) }
+    }
+
+    /// `cell(parsingID:)` over UTF-8 bytes: `combine` reads every partial's id this way, with no
+    /// `String` work (Character-level string search costs microseconds per call).
+    func cell(parsingID id: Slice<UnsafeBufferPointer<UInt8>>) -> HeatmapCell? {
+        guard id.count > idPrefixBytes.count, id.starts(with: idPrefixBytes) else { return nil }
+        var index = id.startIndex + idPrefixBytes.count
+        guard let column = Self.parseIndex(id, from: &index), index < id.endIndex, id[index] == idSeparator else { return nil }
+        index += 1
+        guard let row = Self.parseIndex(id, from: &index), index == id.endIndex,
+              column < columnCount, row < rowCount
         else { return nil }
         return HeatmapCell(column: column, row: row)
+    }
+
+    /// Decimal digits at `index` (1 to `maxDigits` of them, no sign), moving `index` past them;
+    /// nil when there are none or more.
+    static func parseIndex(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, from index: inout Int, maxDigits: Int = 10) -> Int? {
+        let start = index
+        var value = 0
+        while index < bytes.endIndex, case let digit = bytes[index] &- UInt8(ascii: "0"), digit < 10 {
+            guard index - start < maxDigits else { return nil }
+            value = value * 10 + Int(digit)
+            index += 1
+        }
+        return index > start ? value : nil
     }
 
     /// The cell's lon/lat extent, clipped to the world (lon ±180, lat ±90 or the Mercator limit).

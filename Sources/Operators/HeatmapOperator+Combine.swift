@@ -36,12 +36,13 @@ extension HeatmapOperator {
 
     /// `{"cell":"<id>","count":N}`
     func renderPartial(cellKey: Int64, count: Int) -> String {
-        var out = "{\"cell\":"
-        JSONText.appendString(grid.id(of: grid.cell(ofKey: cellKey)), to: &out)
-        out += ",\"count\":"
-        JSONText.appendInteger(count, to: &out)
-        out += "}"
-        return out
+        var json = JSONText(reservingCapacity: 48)
+        json.appendRaw("{\"cell\":")
+        grid.appendQuotedID(of: grid.cell(ofKey: cellKey), to: &json)
+        json.appendRaw(",\"count\":")
+        json.appendInteger(count)
+        json.appendRaw("}")
+        return json.text
     }
 
     /// The object published on `heatmap`, keys in this order:
@@ -49,35 +50,55 @@ extension HeatmapOperator {
     func renderPublished(end: Int64, cellKey: Int64, count: Int) -> String {
         let cell = grid.cell(ofKey: cellKey)
         let bounds = grid.bounds(of: cell)
-        var out = "{\"window\":{\"start\":"
-        JSONText.appendInteger(end - size, to: &out)
-        out += ",\"end\":"
-        JSONText.appendInteger(end, to: &out)
-        out += "},\"cell\":"
-        JSONText.appendString(grid.id(of: cell), to: &out)
-        out += ",\"count\":"
-        JSONText.appendInteger(count, to: &out)
-        out += ",\"center\":"
-        JSONText.appendPosition(bounds.center, to: &out)
-        out += ",\"geometry\":"
-        JSONText.appendGeoJSONPolygon(outlining: bounds, to: &out)
-        out += "}"
-        return out
+        var json = JSONText(reservingCapacity: 400)
+        json.appendRaw("{\"window\":{\"start\":")
+        json.appendInteger(end - size)
+        json.appendRaw(",\"end\":")
+        json.appendInteger(end)
+        json.appendRaw("},\"cell\":")
+        grid.appendQuotedID(of: cell, to: &json)
+        json.appendRaw(",\"count\":")
+        json.appendInteger(count)
+        json.appendRaw(",\"center\":")
+        json.appendPosition(bounds.center)
+        json.appendRaw(",\"geometry\":")
+        json.appendGeoJSONPolygon(outlining: bounds)
+        json.appendRaw("}")
+        return json.text
     }
 
     /// The cell key and count of a partial or a published object; nil when `json` is neither or
     /// names a cell of another grid. Reads only the `"cell"` and `"count"` members, which both
-    /// forms write exactly so (ids hold no characters JSON escapes).
+    /// forms write exactly so (ids hold no characters JSON escapes), scanning bytes: the publisher
+    /// parses every partial of every worker.
     func parseCellCount(_ json: String) -> (cellKey: Int64, count: Int)? {
-        guard let cellMarker = json.firstRange(of: "\"cell\":\"") else { return nil }
-        let idStart = cellMarker.upperBound
-        guard let idEnd = json[idStart...].firstIndex(of: "\""),
-              let cell = grid.cell(parsingID: json[idStart..<idEnd]),
-              let countMarker = json[idEnd...].firstRange(of: "\"count\":")
-        else { return nil }
-        let digits = json[countMarker.upperBound...].prefix { $0.isASCII && $0.isNumber }
-        guard let count = Int(digits), count >= 0 else { return nil }
-        return (grid.key(of: cell), count)
+        var json = json
+        return json.withUTF8 { bytes -> (cellKey: Int64, count: Int)? in
+            let text = bytes[...]
+            guard let idStart = Self.end(of: Self.cellMarker, in: text, from: text.startIndex),
+                  let idEnd = text[idStart...].firstIndex(of: UInt8(ascii: "\"")),
+                  let cell = grid.cell(parsingID: text[idStart..<idEnd]),
+                  var countStart = Self.end(of: Self.countMarker, in: text, from: idEnd),
+                  let count = HeatmapGrid.parseIndex(text, from: &countStart, maxDigits: 18)
+            else { return nil }
+            return (grid.key(of: cell), count)
+        }
+    }
+
+    private static let cellMarker = Array(#""cell":""#.utf8)
+    private static let countMarker = Array(#""count":"#.utf8)
+
+    /// Where the first `marker` at or after `start` ends.
+    private static func end(of marker: [UInt8], in text: Slice<UnsafeBufferPointer<UInt8>>, from start: Int) -> Int? {
+        guard text.endIndex - start >= marker.count else { return nil }
+        var index = start
+        while index <= text.endIndex - marker.count {
+            if text[index] == marker[0] && text[index..<(index + marker.count)].elementsEqual(marker) {
+                return index + marker.count
+            }
+            index += 1
+        }
+        return nil
     }
 }
 

@@ -1,82 +1,127 @@
 public import GeoCore
 
-/// Appends operator results to a `String` as compact JSON text, one piece at a time.
+/// Builds one operator result as compact JSON text, appending UTF-8 bytes to a buffer.
 ///
-/// Operators cannot import Runtime's `JSONWriter`, and they build each result in one pass without
-/// an intermediate `JSONValue` tree, so this is the small subset they need: keys written by the
-/// caller in the order the topic's schema fixes, numbers, escaped strings, and GeoJSON polygons.
+/// Operators cannot import Runtime's `JSONWriter`, and they emit results by the hundred thousand
+/// (a heatmap publishes every non-empty cell of every window), so this writes bytes into one
+/// reserved buffer instead of concatenating `String`s, which costs an allocation and a uniqueness
+/// check per piece. It is the subset operators need: keys and punctuation written by the caller in
+/// the order the topic's schema fixes, integers, doubles, escaped strings, GeoJSON polygons.
 /// Doubles print in Swift's shortest round-tripping form, so a reader gets back the same bits;
 /// non-finite doubles (no valid geometry holds one) print as `null`, as JSON has no literal for them.
-public enum JSONText {
-    public static func appendDouble(_ number: Double, to out: inout String) {
+public struct JSONText {
+    public private(set) var bytes: [UInt8] = []
+
+    public init(reservingCapacity capacity: Int = 256) {
+        bytes.reserveCapacity(capacity)
+    }
+
+    /// The text so far (always valid UTF-8: every piece appended is).
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// Punctuation and keys, copied as they are (the caller writes valid JSON).
+    public mutating func appendRaw(_ literal: StaticString) {
+        literal.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func appendInteger(_ number: Int) {
+        appendInteger(Int64(number))
+    }
+
+    public mutating func appendInteger(_ number: Int64) {
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        // Digits come out last first: write them into a small stack buffer, then copy in order.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var count = 0
+            repeat {
+                digits[19 - count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[(20 - count)...]))
+        }
+    }
+
+    public mutating func appendDouble(_ number: Double) {
         guard number.isFinite else {
-            out += "null"
+            appendRaw("null")
             return
         }
         // `description` is the shortest text reading back to the same bits, and valid JSON
         // ("3.0", "1e-05", "1e+16"); the ".0" keeps a double a double for typed readers.
-        out += number.description
+        bytes.append(contentsOf: number.description.utf8)
     }
 
-    public static func appendInteger(_ number: some BinaryInteger, to out: inout String) {
-        out += String(number)
-    }
-
-    /// A JSON string literal: quotes, backslashes and control characters escaped, other text as is.
-    public static func appendString(_ text: String, to out: inout String) {
-        out += "\""
-        let scalars = text.unicodeScalars
-        var plainStart = scalars.startIndex
-        var index = plainStart
-        while index != scalars.endIndex {
-            let scalar = scalars[index]
-            let escape: String?
-            switch scalar {
-            case "\"": escape = "\\\""
-            case "\\": escape = "\\\\"
-            case "\n": escape = "\\n"
-            case "\r": escape = "\\r"
-            case "\t": escape = "\\t"
+    /// A JSON string literal: quotes, backslashes and control characters escaped, other text as is
+    /// (UTF-8 passes through: JSON needs no other escape).
+    public mutating func appendString(_ string: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in string.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): appendRaw("\\\"")
+            case UInt8(ascii: "\\"): appendRaw("\\\\")
+            case UInt8(ascii: "\n"): appendRaw("\\n")
+            case UInt8(ascii: "\r"): appendRaw("\\r")
+            case UInt8(ascii: "\t"): appendRaw("\\t")
+            case 0..<0x20:
+                appendRaw("\\u00")
+                bytes.append(Self.hexDigits[Int(byte >> 4)])
+                bytes.append(Self.hexDigits[Int(byte & 0xF)])
             default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    escape = nil
-                }
+                bytes.append(byte)
             }
-            if let escape {
-                out.unicodeScalars.append(contentsOf: scalars[plainStart..<index])
-                out += escape
-                plainStart = scalars.index(after: index)
-            }
-            index = scalars.index(after: index)
         }
-        out.unicodeScalars.append(contentsOf: scalars[plainStart..<scalars.endIndex])
-        out += "\""
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// Bytes the caller knows need no escaping (an id made of ASCII digits and punctuation).
+    mutating func appendUnescaped(_ utf8: some Sequence<UInt8>) {
+        bytes.append(contentsOf: utf8)
     }
 
     /// `[lon,lat]`
-    public static func appendPosition(_ point: Point, to out: inout String) {
-        out += "["
-        appendDouble(point.lon, to: &out)
-        out += ","
-        appendDouble(point.lat, to: &out)
-        out += "]"
+    public mutating func appendPosition(_ point: Point) {
+        bytes.append(UInt8(ascii: "["))
+        appendDouble(point.lon)
+        bytes.append(UInt8(ascii: ","))
+        appendDouble(point.lat)
+        bytes.append(UInt8(ascii: "]"))
     }
 
     /// A GeoJSON Polygon object with the rings exactly as stored (closed; winding untouched).
-    public static func appendGeoJSON(_ polygon: Polygon, to out: inout String) {
-        appendGeoJSONPolygon(rings: [polygon.exterior] + polygon.holes, to: &out)
+    public mutating func appendGeoJSON(_ polygon: Polygon) {
+        appendRaw("{\"type\":\"Polygon\",\"coordinates\":[")
+        for (ringIndex, ring) in ([polygon.exterior] + polygon.holes).enumerated() {
+            if ringIndex > 0 { bytes.append(UInt8(ascii: ",")) }
+            bytes.append(UInt8(ascii: "["))
+            for (index, point) in ring.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                appendPosition(point)
+            }
+            bytes.append(UInt8(ascii: "]"))
+        }
+        appendRaw("]}")
     }
 
-    /// A GeoJSON Polygon object whose only ring is `rect`'s outline, counter-clockwise from the
-    /// south-west corner and closed, as RFC 7946 asks of exterior rings.
-    public static func appendGeoJSONPolygon(outlining rect: Rect, to out: inout String) {
-        appendGeoJSONPolygon(rings: [counterClockwiseRing(outlining: rect)], to: &out)
+    /// A GeoJSON Polygon object whose only ring is `rect`'s outline: `counterClockwiseRing(outlining:)`.
+    public mutating func appendGeoJSONPolygon(outlining rect: Rect) {
+        // Each edge value appears two or three times: format it once (heatmaps publish many cells).
+        let west = Self.text(of: rect.minX), south = Self.text(of: rect.minY)
+        let east = Self.text(of: rect.maxX), north = Self.text(of: rect.maxY)
+        appendRaw("{\"type\":\"Polygon\",\"coordinates\":[[")
+        for (index, (lon, lat)) in [(west, south), (east, south), (east, north), (west, north), (west, south)].enumerated() {
+            appendRaw(index == 0 ? "[" : ",[")
+            bytes.append(contentsOf: lon.utf8)
+            bytes.append(UInt8(ascii: ","))
+            bytes.append(contentsOf: lat.utf8)
+            bytes.append(UInt8(ascii: "]"))
+        }
+        appendRaw("]]}")
     }
 
-    /// The closed counter-clockwise ring (5 positions) around `rect`, starting at its south-west corner.
+    /// The closed counter-clockwise ring (5 positions) around `rect`, starting at its south-west
+    /// corner, as RFC 7946 asks of exterior rings.
     public static func counterClockwiseRing(outlining rect: Rect) -> [Point] {
         [
             Point(lon: rect.minX, lat: rect.minY),
@@ -87,17 +132,10 @@ public enum JSONText {
         ]
     }
 
-    private static func appendGeoJSONPolygon(rings: [[Point]], to out: inout String) {
-        out += "{\"type\":\"Polygon\",\"coordinates\":["
-        for (ringIndex, ring) in rings.enumerated() {
-            if ringIndex > 0 { out += "," }
-            out += "["
-            for (index, point) in ring.enumerated() {
-                if index > 0 { out += "," }
-                appendPosition(point, to: &out)
-            }
-            out += "]"
-        }
-        out += "]}"
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// What `appendDouble` appends, as its own string.
+    private static func text(of number: Double) -> String {
+        number.isFinite ? number.description : "null"
     }
 }
