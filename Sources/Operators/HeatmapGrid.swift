@@ -144,18 +144,33 @@ public struct HeatmapGrid: Hashable, Sendable {
 
     /// The cell's lon/lat extent, clipped to the world (lon ±180, lat ±90 or the Mercator limit).
     public func bounds(of cell: HeatmapCell) -> Rect {
+        let (west, east) = longitudes(ofColumn: cell.column)
+        let (south, north) = latitudes(ofRow: cell.row)
+        return Rect(minX: west, minY: south, maxX: east, maxY: north)
+    }
+
+    /// The west and east edges of a column: they depend on the column alone, which lets the
+    /// publisher format them once for every cell of the column.
+    func longitudes(ofColumn column: Int) -> (west: Double, east: Double) {
         switch cells {
         case .metres:
-            let west = -180 + Double(cell.column) * columnWidth
-            let south = -90 + Double(cell.row) * rowHeight
-            return Rect(minX: west, minY: south,
-                        maxX: min(180, west + columnWidth), maxY: min(90, south + rowHeight))
+            let west = -180 + Double(column) * columnWidth
+            return (west, min(180, west + columnWidth))
         case .level:
             let tiles = Double(columnCount)
-            let west = Double(cell.column) / tiles * 360 - 180
-            let east = Double(cell.column + 1) / tiles * 360 - 180
-            return Rect(minX: west, minY: Self.tileLatitude(edge: cell.row + 1, tiles: tiles),
-                        maxX: east, maxY: Self.tileLatitude(edge: cell.row, tiles: tiles))
+            return (Double(column) / tiles * 360 - 180, Double(column + 1) / tiles * 360 - 180)
+        }
+    }
+
+    /// The south and north edges of a row (rows count northwards for metre cells, southwards for tiles).
+    func latitudes(ofRow row: Int) -> (south: Double, north: Double) {
+        switch cells {
+        case .metres:
+            let south = -90 + Double(row) * rowHeight
+            return (south, min(90, south + rowHeight))
+        case .level:
+            let tiles = Double(rowCount)
+            return (Self.tileLatitude(edge: row + 1, tiles: tiles), Self.tileLatitude(edge: row, tiles: tiles))
         }
     }
 

@@ -23,12 +23,18 @@ extension HeatmapOperator {
             }
             sums[WindowCell(end: partial.t, cellKey: cellKey), default: 0] += count
         }
-        let published = sums.filter { $0.value >= spec.minCount }.sorted { $0.key < $1.key }
+        var published: [(windowCell: WindowCell, count: Int)] = []
+        published.reserveCapacity(sums.count)
+        for (windowCell, count) in sums where count >= spec.minCount { published.append((windowCell, count)) }
+        published.sort { $0.windowCell < $1.windowCell }
+
         var results: [OperatorOutput] = []
         results.reserveCapacity(published.count + unrecognised.count)
+        var edgeTexts = CellEdgeTexts()
         for (windowCell, count) in published {
             results.append(OperatorOutput(topic: Self.topic, t: windowCell.end,
-                                          json: renderPublished(end: windowCell.end, cellKey: windowCell.cellKey, count: count)))
+                                          json: renderPublished(end: windowCell.end, cellKey: windowCell.cellKey,
+                                                                count: count, edgeTexts: &edgeTexts)))
         }
         results += unrecognised.sorted { ($0.t, $0.topic, $0.json) < ($1.t, $1.topic, $1.json) }
         return results
@@ -47,10 +53,14 @@ extension HeatmapOperator {
 
     /// The object published on `heatmap`, keys in this order:
     /// `{"window":{"start":S,"end":T},"cell":"<id>","count":N,"center":[lon,lat],"geometry":<Polygon>}`.
-    func renderPublished(end: Int64, cellKey: Int64, count: Int) -> String {
+    ///
+    /// The centre and the outline are `bounds(of:)`'s centre and counter-clockwise ring; their
+    /// numbers come from `edgeTexts`, which formats each column's and row's edges once per call.
+    func renderPublished(end: Int64, cellKey: Int64, count: Int, edgeTexts: inout CellEdgeTexts) -> String {
         let cell = grid.cell(ofKey: cellKey)
-        let bounds = grid.bounds(of: cell)
-        var json = JSONText(reservingCapacity: 400)
+        let lon = edgeTexts.column(cell.column, grid: grid)
+        let lat = edgeTexts.row(cell.row, grid: grid)
+        var json = JSONText(reservingCapacity: 80 + 7 * (lon.low.count + lat.low.count) + lon.middle.count + lat.middle.count)
         json.appendRaw("{\"window\":{\"start\":")
         json.appendInteger(end - size)
         json.appendRaw(",\"end\":")
@@ -60,10 +70,18 @@ extension HeatmapOperator {
         json.appendRaw(",\"count\":")
         json.appendInteger(count)
         json.appendRaw(",\"center\":")
-        json.appendPosition(bounds.center)
-        json.appendRaw(",\"geometry\":")
-        json.appendGeoJSONPolygon(outlining: bounds)
-        json.appendRaw("}")
+        json.appendPosition(lon.middle, lat.middle)
+        json.appendRaw(",\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[")
+        json.appendPosition(lon.low, lat.low)
+        json.appendRaw(",")
+        json.appendPosition(lon.high, lat.low)
+        json.appendRaw(",")
+        json.appendPosition(lon.high, lat.high)
+        json.appendRaw(",")
+        json.appendPosition(lon.low, lat.high)
+        json.appendRaw(",")
+        json.appendPosition(lon.low, lat.low)
+        json.appendRaw("]]}}")
         return json.text
     }
 
@@ -99,6 +117,45 @@ extension HeatmapOperator {
             index += 1
         }
         return nil
+    }
+}
+
+/// The formatted edges and middles of the columns and rows met so far in one `combine` call.
+///
+/// A window's cells share a few hundred columns and rows, and formatting a double costs more
+/// than everything else in a published object, so each number is formatted once per call.
+struct CellEdgeTexts {
+    struct Edges {
+        /// West or south edge, east or north edge, and the middle of the two.
+        var low: [UInt8]
+        var high: [UInt8]
+        var middle: [UInt8]
+
+        init(low: Double, high: Double) {
+            self.low = JSONText.formatted(low)
+            self.high = JSONText.formatted(high)
+            // The same expression as `Rect.center`, so the text equals `bounds(of:).center`'s.
+            self.middle = JSONText.formatted((low + high) * 0.5)
+        }
+    }
+
+    private var columns: [Int: Edges] = [:]
+    private var rows: [Int: Edges] = [:]
+
+    mutating func column(_ column: Int, grid: HeatmapGrid) -> Edges {
+        if let edges = columns[column] { return edges }
+        let (west, east) = grid.longitudes(ofColumn: column)
+        let edges = Edges(low: west, high: east)
+        columns[column] = edges
+        return edges
+    }
+
+    mutating func row(_ row: Int, grid: HeatmapGrid) -> Edges {
+        if let edges = rows[row] { return edges }
+        let (south, north) = grid.latitudes(ofRow: row)
+        let edges = Edges(low: south, high: north)
+        rows[row] = edges
+        return edges
     }
 }
 

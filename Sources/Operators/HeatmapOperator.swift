@@ -38,7 +38,7 @@ public struct HeatmapOperator: StreamOperator {
     /// Panes starting before this belong to no window still to be emitted.
     private(set) var earliestOpenPaneStart = Int64.min
     /// Scratch for summing panes, kept to reuse its capacity from window to window.
-    private var windowCounts: [Int64: Int] = [:]
+    private var windowCounts = HeatmapCellCounts()
 
     public private(set) var retainedEvents = 0
     /// Events not counted because every window holding them had already been emitted.
@@ -71,7 +71,7 @@ public struct HeatmapOperator: StreamOperator {
             let point = points[index].point
             let key = grid.key(ofLon: point.lon, lat: point.lat)
             let paneIndex = self.paneIndex(startingAt: paneStart)
-            panes[paneIndex].counts[key, default: 0] += 1
+            panes[paneIndex].counts.add(key)
             panes[paneIndex].events += 1
             counted += 1
         }
@@ -134,19 +134,22 @@ public struct HeatmapOperator: StreamOperator {
     /// One partial per non-empty cell of the window, ascending by cell key so a worker's output is
     /// the same on every run.
     private mutating func emitWindow(ending end: Int64, panes range: Range<Int>, into results: inout [OperatorOutput]) {
-        let counts: [Int64: Int]
+        let cells: [HeatmapCellCounts.Slot]
         if range.count == 1 {
-            counts = panes[range.lowerBound].counts
+            cells = panes[range.lowerBound].counts.sortedByKey()
         } else {
-            windowCounts.removeAll(keepingCapacity: true)
+            var merged = windowCounts
+            windowCounts = HeatmapCellCounts()  // moved out, so `merged` is not copied on write
+            merged.removeAll()
             for index in range {
-                for (key, count) in panes[index].counts { windowCounts[key, default: 0] += count }
+                panes[index].counts.forEach { key, count in merged.add(key, count) }
             }
-            counts = windowCounts
+            cells = merged.sortedByKey()
+            windowCounts = merged
         }
-        results.reserveCapacity(results.count + counts.count)
-        for (key, count) in counts.sorted(by: { $0.key < $1.key }) {
-            results.append(OperatorOutput(topic: Self.topic, t: end, json: renderPartial(cellKey: key, count: count)))
+        results.reserveCapacity(results.count + cells.count)
+        for cell in cells {
+            results.append(OperatorOutput(topic: Self.topic, t: end, json: renderPartial(cellKey: cell.key, count: cell.count)))
         }
     }
 
@@ -217,11 +220,11 @@ public struct HeatmapOperator: StreamOperator {
 /// The events of one pane, counted per cell key.
 struct HeatmapPane {
     let start: Int64
-    var counts: [Int64: Int]
+    var counts: HeatmapCellCounts
     var events = 0
 
     init(start: Int64, reservingCapacity capacity: Int) {
         self.start = start
-        self.counts = Dictionary(minimumCapacity: capacity)
+        self.counts = HeatmapCellCounts(minimumCapacity: capacity)
     }
 }

@@ -89,6 +89,22 @@ public struct JSONText {
         bytes.append(UInt8(ascii: "]"))
     }
 
+    /// `[lon,lat]` from numbers formatted earlier with `formatted(_:)`.
+    public mutating func appendPosition(_ lon: [UInt8], _ lat: [UInt8]) {
+        bytes.append(UInt8(ascii: "["))
+        bytes.append(contentsOf: lon)
+        bytes.append(UInt8(ascii: ","))
+        bytes.append(contentsOf: lat)
+        bytes.append(UInt8(ascii: "]"))
+    }
+
+    /// What `appendDouble` appends, as bytes to reuse: for numbers that recur in many results.
+    public static func formatted(_ number: Double) -> [UInt8] {
+        var json = JSONText(reservingCapacity: 24)
+        json.appendDouble(number)
+        return json.bytes
+    }
+
     /// A GeoJSON Polygon object with the rings exactly as stored (closed; winding untouched).
     public mutating func appendGeoJSON(_ polygon: Polygon) {
         appendRaw("{\"type\":\"Polygon\",\"coordinates\":[")
@@ -106,17 +122,18 @@ public struct JSONText {
 
     /// A GeoJSON Polygon object whose only ring is `rect`'s outline: `counterClockwiseRing(outlining:)`.
     public mutating func appendGeoJSONPolygon(outlining rect: Rect) {
-        // Each edge value appears two or three times: format it once (heatmaps publish many cells).
-        let west = Self.text(of: rect.minX), south = Self.text(of: rect.minY)
-        let east = Self.text(of: rect.maxX), north = Self.text(of: rect.maxY)
+        let west = Self.formatted(rect.minX), south = Self.formatted(rect.minY)
+        let east = Self.formatted(rect.maxX), north = Self.formatted(rect.maxY)
         appendRaw("{\"type\":\"Polygon\",\"coordinates\":[[")
-        for (index, (lon, lat)) in [(west, south), (east, south), (east, north), (west, north), (west, south)].enumerated() {
-            appendRaw(index == 0 ? "[" : ",[")
-            bytes.append(contentsOf: lon.utf8)
-            bytes.append(UInt8(ascii: ","))
-            bytes.append(contentsOf: lat.utf8)
-            bytes.append(UInt8(ascii: "]"))
-        }
+        appendPosition(west, south)
+        appendRaw(",")
+        appendPosition(east, south)
+        appendRaw(",")
+        appendPosition(east, north)
+        appendRaw(",")
+        appendPosition(west, north)
+        appendRaw(",")
+        appendPosition(west, south)
         appendRaw("]]}")
     }
 
@@ -133,9 +150,4 @@ public struct JSONText {
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    /// What `appendDouble` appends, as its own string.
-    private static func text(of number: Double) -> String {
-        number.isFinite ? number.description : "null"
-    }
 }
