@@ -1,6 +1,8 @@
 import Foundation
 import GeoCore
 import Operators
+import TestSupport
+import Wire
 import XCTest
 
 final class HeatmapGridTests: XCTestCase {
@@ -129,6 +131,54 @@ final class HeatmapGridTests: XCTestCase {
                 XCTAssertEqual((error as? HeatmapSpecError)?.key, key)
                 XCTAssertTrue("\(error)".hasPrefix("heatmap \(key): "), "\(error)")
             }
+        }
+    }
+}
+
+final class HeatmapPublishedGeometryTests: XCTestCase {
+    /// The published centre and outline are exactly `center(of:)` and `polygon(of:)`, bit for bit,
+    /// though the publisher formats each column's and row's numbers only once.
+    func testPublishedCentreAndOutlineAreTheGridsExactly() throws {
+        var random = SeededGenerator(seed: 3)
+        let bbox = Rect(minX: -74.3, minY: 40.5, maxX: -73.7, maxY: 40.95)
+        for cells in [HeatmapSpec.Cells.metres(137.5), .metres(2_000), .level(5), .level(17)] {
+            var heatmap = HeatmapOperator(spec: HeatmapSpec(cells: cells), bbox: bbox, clock: WindowClock(size: 1_000, slide: 1_000))
+            let events = (0..<300).map { index in
+                let anywhere = index.isMultiple(of: 3)
+                return PointEvent(id: "\(index)", t: 10, point: Point(
+                    lon: anywhere ? random.nextDouble(in: -180..<180) : random.nextDouble(in: bbox.minX..<bbox.maxX),
+                    lat: anywhere ? random.nextDouble(in: -90..<90) : random.nextDouble(in: bbox.minY..<bbox.maxY)))
+            }
+            var partials: [OperatorOutput] = []
+            heatmap.apply(points: events, halo: false, clock: WindowClock(size: 1_000, slide: 1_000), into: &partials)
+            heatmap.finish(clock: WindowClock(size: 1_000, slide: 1_000), into: &partials)
+            let published = heatmap.combine(partials)
+            XCTAssertEqual(published.count, Set(events.map { heatmap.grid.cell(containing: $0.point) }).count)
+            for output in published {
+                guard case let .object(object) = try JSONValue(parsing: output.json),
+                      case let .string(id)? = object["cell"], let cell = heatmap.grid.cell(parsingID: Substring(id)),
+                      case let .array(center)? = object["center"],
+                      case let .object(geometry)? = object["geometry"], case let .array(rings)? = geometry["coordinates"]
+                else { return XCTFail("unexpected \(output.json)") }
+                XCTAssertEqual(center.map(Self.number), [heatmap.grid.center(of: cell).lon, heatmap.grid.center(of: cell).lat])
+                XCTAssertEqual(geometry["type"], .string("Polygon"))
+                let ring = rings.map { ring -> [Point] in
+                    guard case let .array(positions) = ring else { return [] }
+                    return positions.map { position in
+                        guard case let .array(pair) = position else { return Point(x: .nan, y: .nan) }
+                        return Point(lon: Self.number(pair[0]), lat: Self.number(pair[1]))
+                    }
+                }
+                XCTAssertEqual(ring, [heatmap.grid.polygon(of: cell).exterior], id)
+            }
+        }
+    }
+
+    static func number(_ value: JSONValue) -> Double {
+        switch value {
+        case let .double(number): number
+        case let .integer(number): Double(number)
+        default: .nan
         }
     }
 }
