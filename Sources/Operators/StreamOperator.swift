@@ -30,7 +30,8 @@ public struct WindowClock: Hashable, Sendable {
 /// `t` is the result's **release time**: the publisher releases results in `(t, stage, json)` order
 /// once every input's watermark has passed `t`, which is what makes output identical whatever the
 /// worker count, batching or thread timing. An operator must therefore never produce a result with
-/// `t` below the watermark it was called with.
+/// `t` at or below the watermark of its *previous* call (the worker sends results before the new
+/// watermark, so a window ending at `T` in (previous, new] may carry `t = T`).
 public struct OperatorOutput: Hashable, Sendable {
     public var topic: String
     public var t: Int64
