@@ -23,6 +23,6 @@ struct Geostream: ParsableCommand {
               geostream subscribe alerts clusters --count 10
             """,
         version: "0.1.0",
-        subcommands: [IndexCommand.self, IngestCommand.self, SubscribeCommand.self, InspectCommand.self]
+        subcommands: [RunCommand.self, ReplayCommand.self, StageCommand.self, CheckCommand.self, IngestCommand.self, SubscribeCommand.self, InspectCommand.self, IndexCommand.self]
     )
 }
