@@ -74,8 +74,8 @@ public struct HeatmapGrid: Hashable, Sendable {
             idSeparator = UInt8(ascii: ":")
         case let .level(level):
             precondition(HeatmapSpec.levels.contains(level), "heatmap level \(level) is invalid (validate the spec first)")
-            rowHeight = .nan
-            columnWidth = .nan
+            rowHeight = 0  // unused by tiles (not NaN: the grid must equal itself)
+            columnWidth = 0
             columnCount = 1 << level
             rowCount = 1 << level
             idPrefix = "\(level)/"

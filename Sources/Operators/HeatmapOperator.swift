@@ -147,7 +147,8 @@ public struct HeatmapOperator: StreamOperator {
             cells = merged.sortedByKey()
             windowCounts = merged
         }
-        results.reserveCapacity(results.count + cells.count)
+        // No reserveCapacity here: reserving exactly what each window adds would reallocate `results`
+        // (which may hold earlier windows) once per window instead of geometrically.
         for cell in cells {
             results.append(OperatorOutput(topic: Self.topic, t: end, json: renderPartial(cellKey: cell.key, count: cell.count)))
         }

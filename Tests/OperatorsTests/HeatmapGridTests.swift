@@ -182,3 +182,14 @@ final class HeatmapPublishedGeometryTests: XCTestCase {
         }
     }
 }
+
+final class HeatmapGridEqualityTests: XCTestCase {
+    func testGridsEqualThemselvesAndDifferByParameters() {
+        let bbox = Rect(minX: -1, minY: -1, maxX: 1, maxY: 1)
+        XCTAssertEqual(HeatmapGrid(cells: .level(7), bbox: bbox), HeatmapGrid(cells: .level(7), bbox: bbox))
+        XCTAssertEqual(HeatmapGrid(cells: .metres(50), bbox: bbox), HeatmapGrid(cells: .metres(50), bbox: bbox))
+        XCTAssertNotEqual(HeatmapGrid(cells: .level(7), bbox: bbox), HeatmapGrid(cells: .level(8), bbox: bbox))
+        XCTAssertNotEqual(HeatmapGrid(cells: .metres(50), bbox: bbox),
+                          HeatmapGrid(cells: .metres(50), bbox: Rect(minX: -1, minY: 50, maxX: 1, maxY: 52)))
+    }
+}
