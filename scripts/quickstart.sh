@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# One command from a fresh clone: installs missing system libraries, builds geostream, and runs the
-# recorded AIS sample (2,000 real vessel positions) through the index and the sliding window.
+# One command from a fresh clone: installs missing system libraries, builds geostream, and pipes a
+# recorded stream (2,000 real AIS vessel positions) through pipelines/quickstart.yaml, then shows
+# the results it published.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -11,15 +12,23 @@ bin="$(swift build --product geostream --show-bin-path)/geostream"
 [ -x "$bin" ] || { echo "quickstart: build failed; run 'swift build' to see why" >&2; exit 1; }
 
 sample=samples/ais-uscoast-2020-06-30-first2000.csv
+out="${TMPDIR:-/tmp}/geostream-quickstart-$$.ndjson"
+trap 'rm -f "$out"' EXIT
+
 echo
-echo "== the 3 recorded positions nearest the entrance of New York harbour (R-tree over the whole sample)"
-"$bin" index "$sample" --nearest -74.02,40.68 -k 3
+echo "== the pipeline: a heatmap of ship positions per map tile, 30-minute windows every 10 minutes"
+"$bin" check pipelines/quickstart.yaml
 echo
-echo "== positions within 20 km of the Golden Gate, nearest first (first 5)"
-"$bin" index "$sample" --radius -122.48,37.82,20000 | sed -n 1,5p
+echo "== cat $sample | geostream run pipelines/quickstart.yaml --out results.ndjson"
+# Publish on a free port so a pipeline already running on 5560 does not get in the way.
+cat "$sample" | "$bin" run pipelines/quickstart.yaml --out "$out" --publish 'tcp://127.0.0.1:*'
 echo
-echo "== the same sample replayed in event time through a 10-minute window sliding by 1 minute:"
-echo "   positions in New York harbour during the last 10 minutes of the recording"
-"$bin" index "$sample" --window 10m --slide 1m --bbox -74.3,40.4,-73.7,40.95
+echo "== the busiest tiles of the last window (count, tile, window end):"
+last=$(tail -1 "$out" | sed -E 's/.*"t":([0-9]+).*/\1/')
+grep "\"t\":$last," "$out" | sed -E 's/.*"cell":"([^"]+)","count":([0-9]+).*/\2 \1/' | sort -rn | head -5 | sed "s/\$/ $last/"
 echo
-echo "quickstart: done. Try '$bin index --help'."
+echo "== one published result in full:"
+head -1 "$out"
+echo
+echo "quickstart: done. Next: 'geostream subscribe heatmap' in another terminal while a pipeline runs,"
+echo "the same run as separate processes with --processes, and '$bin run --help'."

@@ -109,7 +109,7 @@ func runPipeline(_ fileSpec: PipelineSpec, pipelinePath: String, input: String?,
         throw ExitCode(1)
     }
     if showProgress { note("") }
-    if !options.quiet { note(summaryLine(spec, summary, publish: options.publish ?? spec.output.endpoint, out: options.out, command: command)) }
+    if !options.quiet { note(summaryLine(spec, summary, publish: summary.publisher.endpoint, out: options.out, command: command)) }
     if StopSignal.isRequested { throw ExitCode(130) }
 }
 

@@ -11,6 +11,8 @@ public struct PublisherCounters: Hashable, Sendable {
     public var statsMessages = 0
     public var badFrames = 0
     public var subscribers = 0
+    /// The XPUB endpoint as bound (a `*` port resolved), for the summary.
+    public var endpoint = ""
     public init() {}
 }
 
@@ -60,7 +62,7 @@ public final class Publisher {
         try xpub.setLinger(milliseconds: 2_000)
         try xpub.setSendHighWaterMark(100_000)
         do {
-            _ = try xpub.bind(try Endpoint.parse(wiring.publish, role: "output"))
+            counters.endpoint = try xpub.bind(try Endpoint.parse(wiring.publish, role: "output")).description
         } catch {
             collect.close()
             xpub.close()
