@@ -116,6 +116,38 @@ final class EmbeddedPipelineTests: XCTestCase {
         XCTAssertFalse(one.lines.contains { $0.contains("\"topic\":\"stats\"") }, "--out holds results, not stats")
     }
 
+    func testHaloCopiesReachEveryWorkerWithinTheHaloAndDoNotChangeHeatmapResults() throws {
+        let stream = Self.stream(seed: 7, count: 5_000)
+        var spec = Self.spec(workers: 3, by: .space)
+        spec.stages[0].partition.halo = 800
+        let withHalo = try run(spec, csv: stream.csv, sampleSize: 1_000)
+        let without = try run(Self.spec(workers: 3, by: .space), csv: stream.csv, sampleSize: 1_000)
+        assertSameLines(withHalo.lines, without.lines, "halo copies must not change heatmap results")
+
+        // The expected copies: the same map (built from the first 1,000 non-late points), asked
+        // directly for every routed event.
+        let items = try EventReader.readAll(Array(stream.csv.utf8), options: ReaderOptions(source: "in.csv"))
+        var maxTime = Int64.min
+        var routed: [PointEvent] = []
+        for case let .event(.point(event)) in items {
+            if maxTime != .min && event.t < maxTime - spec.window.lateness { continue }
+            maxTime = max(maxTime, event.t)
+            routed.append(event)
+        }
+        let map = SpacePartitionMap(bbox: spec.bbox, workers: 3, sample: routed.prefix(1_000).map(\.point))
+        var expected = 0
+        var halo: [Int] = []
+        for event in routed {
+            halo.removeAll()
+            map.haloWorkers(of: event.point, within: 800, owner: map.worker(for: event.point), into: &halo)
+            expected += halo.count
+        }
+        XCTAssertGreaterThan(expected, 0)
+        XCTAssertEqual(withHalo.summary.workers.values.reduce(0) { $0 + $1.haloEvents }, expected)
+        XCTAssertEqual(withHalo.summary.workers.values.reduce(0) { $0 + $1.events }, routed.count, "each event owned once")
+        XCTAssertEqual(without.summary.workers.values.reduce(0) { $0 + $1.haloEvents }, 0)
+    }
+
     func testEmptyInputEndsCleanlyWithNoResults() throws {
         let result = try run(Self.spec(workers: 2, by: .space), csv: "id,t,lon,lat\n")
         XCTAssertEqual(result.lines, [])

@@ -159,4 +159,17 @@ final class CodecRoundTripTests: XCTestCase {
         XCTAssertEqual(indexes, [0, 0, 1, 1, 0, 2])
         XCTAssertEqual(interner.strings, [long, "short", "other"])
     }
+
+    func testHaloFlagRoundTripsWithAndWithoutCompression() throws {
+        let events = (0..<50).map { PointEvent(id: "v\($0 % 7)", t: 1_000 + Int64($0), point: .init(x: Double($0) * 0.01, y: 45)) }
+        for compression in [false, true] {
+            var encoder = FrameEncoder(compression: compression)
+            for halo in [false, true] {
+                let frame = Frame.data(.points(events), partition: 3, epoch: 9, halo: halo)
+                let decoded = try FrameDecoder().decode(try encoder.encode(frame))
+                XCTAssertEqual(decoded, frame)
+                XCTAssertEqual(decoded.halo, halo)
+            }
+        }
+    }
 }

@@ -20,6 +20,9 @@ public final class EventRouter {
     /// First global worker index of each stage.
     private let offsets: [Int]
     private let stageOfWorker: [Int]
+    /// by-space stages with a halo distance (metres), the only ones that pay for the halo lookup.
+    private let haloStages: [(stage: Int, metres: Double)]
+    private var haloScratch: [Int] = []
 
     public init(spec: PipelineSpec) {
         self.spec = spec
@@ -40,6 +43,20 @@ public final class EventRouter {
         }
         self.offsets = offsets
         self.stageOfWorker = stageOfWorker
+        haloStages = spec.stages.enumerated().compactMap { index, stage in
+            stage.partition.by == .space && stage.partition.workers > 1 && stage.partition.halo > 0 ? (index, stage.partition.halo) : nil
+        }
+    }
+
+    /// Workers that get a halo copy of the point: for each by-space stage with a `halo` distance,
+    /// the workers other than the owner whose slots lie within that distance (ARCHITECTURE §5).
+    public func haloWorkers(for event: PointEvent, into result: inout [Int]) {
+        for (stage, metres) in haloStages {
+            guard case let .space(map?) = rules[stage] else { continue }
+            haloScratch.removeAll(keepingCapacity: true)
+            map.haloWorkers(of: event.point, within: metres, owner: map.worker(for: event.point), into: &haloScratch)
+            for worker in haloScratch { result.append(offsets[stage] + worker) }
+        }
     }
 
     public var workerCount: Int { stageOfWorker.count }

@@ -62,6 +62,7 @@ public final class PipelineSource {
     private let sourceInput: UInt32
     private var pendingPoints: [[PointEvent]]
     private var pendingPolygons: [[PolygonEvent]]
+    private var pendingHalo: [[PointEvent]]
     private var pendingRejections: [ResultRecord] = []
     private var sample: [InputEvent] = []
     private var sampling: Bool
@@ -85,6 +86,7 @@ public final class PipelineSource {
         sourceInput = UInt32(wiring.workerCount)
         pendingPoints = Array(repeating: [], count: workers.count)
         pendingPolygons = Array(repeating: [], count: workers.count)
+        pendingHalo = Array(repeating: [], count: workers.count)
         sampling = router.needsSample
     }
 
@@ -201,6 +203,12 @@ public final class PipelineSource {
                 pendingPoints[worker].append(point)
                 if pendingPoints[worker].count >= options.batchSize { flush(worker) }
             }
+            routed.removeAll(keepingCapacity: true)
+            router.haloWorkers(for: point, into: &routed)
+            for worker in routed {
+                pendingHalo[worker].append(point)
+                if pendingHalo[worker].count >= options.batchSize { flush(worker) }
+            }
         case let .polygon(polygon):
             router.workers(for: polygon, into: &routed)
             for worker in routed {
@@ -239,6 +247,10 @@ public final class PipelineSource {
             if !pendingPolygons[worker].isEmpty {
                 try workers[worker].send(.data(.polygons(pendingPolygons[worker]), partition: partition, epoch: 0))
                 pendingPolygons[worker].removeAll(keepingCapacity: true)
+            }
+            if !pendingHalo[worker].isEmpty {
+                try workers[worker].send(.data(.points(pendingHalo[worker]), partition: partition, epoch: 0, halo: true))
+                pendingHalo[worker].removeAll(keepingCapacity: true)
             }
         } catch {
             failure = error

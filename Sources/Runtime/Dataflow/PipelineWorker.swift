@@ -85,12 +85,11 @@ public final class PipelineWorker {
     }
 
     private func apply(_ frame: Frame) {
-        // Halo copies travel in their own frames (header flag); until halo routing lands every
-        // data frame holds events this partition owns.
-        let halo = false
+        // Halo copies travel in their own frames (header flag bit 1).
+        let halo = frame.halo
         switch frame.payload {
         case let .points(events):
-            counters.events += events.count
+            if halo { counters.haloEvents += events.count } else { counters.events += events.count }
             op.apply(points: events, halo: halo, clock: clock, into: &outputs)
         case let .polygons(events):
             counters.events += events.count
@@ -127,7 +126,7 @@ public final class PipelineWorker {
         var json = "{\"stage\":"
         JSONWriter.appendString(stageName, to: &json)
         json += ",\"partition\":\(partition),\"in\":\(counters.events),\"out\":\(counters.results)"
-        json += ",\"window\":\(op.retainedEvents),\"bad_frames\":\(counters.badFrames)"
+        json += ",\"halo_in\":\(counters.haloEvents),\"window\":\(op.retainedEvents),\"bad_frames\":\(counters.badFrames)"
         json += ",\"bytes_received\":\(input.bytesReceived),\"bytes_raw_out\":\(output.bytesRaw),\"bytes_compressed_out\":\(output.bytesSent)"
         json += ",\"watermark\":\(clock.watermark == .min ? "null" : String(clock.watermark))}"
         do {

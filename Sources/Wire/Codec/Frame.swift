@@ -66,16 +66,20 @@ public struct Frame: Hashable, Sendable {
     /// watermark in epoch ms, zigzag-encoded (`(ms << 1) ^ (ms >> 63)`); read it with `watermark`.
     public var epoch: UInt64
     public var payload: FramePayload
+    /// Data frames only: the events are halo copies, sent to a partition that does not own them so
+    /// its neighbourhood queries near the border are complete (flags bit 1).
+    public var halo: Bool
 
-    public init(kind: FrameKind, partition: UInt32, epoch: UInt64, payload: FramePayload = .none) {
+    public init(kind: FrameKind, partition: UInt32, epoch: UInt64, payload: FramePayload = .none, halo: Bool = false) {
         self.kind = kind
         self.partition = partition
         self.epoch = epoch
         self.payload = payload
+        self.halo = halo
     }
 
-    public static func data(_ payload: FramePayload, partition: UInt32, epoch: UInt64) -> Frame {
-        Frame(kind: .data, partition: partition, epoch: epoch, payload: payload)
+    public static func data(_ payload: FramePayload, partition: UInt32, epoch: UInt64, halo: Bool = false) -> Frame {
+        Frame(kind: .data, partition: partition, epoch: epoch, payload: payload, halo: halo)
     }
 
     public static func barrier(_ number: UInt64, partition: UInt32) -> Frame {
@@ -105,6 +109,8 @@ public struct FrameHeader: Hashable, Sendable {
     public static let currentVersion: UInt8 = 1
     /// Flags bit 0: the payload is one LZ4 block whose decompressed size is `rawLength`.
     public static let lz4Flag: UInt8 = 1
+    /// Flags bit 1: a data frame of halo copies (`Frame.halo`).
+    public static let haloFlag: UInt8 = 2
 
     public var version: UInt8
     public var compressed: Bool
@@ -119,6 +125,7 @@ public struct FrameHeader: Hashable, Sendable {
     public var payloadLength: UInt32
     /// CRC32C over header bytes 0..<32, then the payload as sent.
     public var checksum: UInt32
+    public var halo: Bool = false
 }
 
 /// Upper bounds the decoder enforces before allocating, so a hostile or corrupt frame costs at

@@ -54,7 +54,7 @@ public struct FrameDecoder: Sendable {
         } else {
             payload = try parse(wire, header: header)
         }
-        return Frame(kind: header.kind, partition: header.partition, epoch: header.epoch, payload: payload)
+        return Frame(kind: header.kind, partition: header.partition, epoch: header.epoch, payload: payload, halo: header.halo)
     }
 
     /// Reads and checks the header (every field, then the checksum over the whole frame) without
@@ -74,8 +74,8 @@ public struct FrameDecoder: Sendable {
             throw FrameError(.unsupportedVersion, "version \(version), this decoder reads version \(FrameHeader.currentVersion)", offset: 4)
         }
         let flags = bytes[5]
-        guard flags & ~FrameHeader.lz4Flag == 0 else {
-            throw FrameError(.unknownFlags, "flags 0x\(String(flags, radix: 16)) set bits other than bit 0 (LZ4)", offset: 5)
+        guard flags & ~(FrameHeader.lz4Flag | FrameHeader.haloFlag) == 0 else {
+            throw FrameError(.unknownFlags, "flags 0x\(String(flags, radix: 16)) set bits other than bit 0 (LZ4) and bit 1 (halo)", offset: 5)
         }
         guard let kind = FrameKind(rawValue: bytes[6]) else {
             throw FrameError(.unknownKind, "kind \(bytes[6]) is not 1 (data), 2 (barrier), 3 (watermark) or 4 (end)", offset: 6)
@@ -110,6 +110,10 @@ public struct FrameDecoder: Sendable {
             throw FrameError(.checksumMismatch, "CRC32C is 0x\(String(stored, radix: 16)), the bytes give 0x\(String(computed, radix: 16))", offset: 32)
         }
         let compressed = flags & FrameHeader.lz4Flag != 0
+        let halo = flags & FrameHeader.haloFlag != 0
+        if halo && kind != .data {
+            throw FrameError(.inconsistentHeader, "a \(kind) frame has the halo flag; only data frames carry halo copies", offset: 5)
+        }
         if kind != .data && payloadType != .none {
             throw FrameError(.inconsistentHeader, "a \(kind) frame has payload type \(payloadType); only data frames carry records", offset: 7)
         }
@@ -132,7 +136,7 @@ public struct FrameDecoder: Sendable {
         return FrameHeader(
             version: version, compressed: compressed, kind: kind, payloadType: payloadType,
             partition: u32(8), epoch: UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 12, as: UInt64.self)),
-            count: UInt32(count), rawLength: UInt32(rawLength), payloadLength: UInt32(payloadLength), checksum: stored)
+            count: UInt32(count), rawLength: UInt32(rawLength), payloadLength: UInt32(payloadLength), checksum: stored, halo: halo)
     }
 
     private func parse(_ raw: UnsafeRawBufferPointer, header: FrameHeader) throws(FrameError) -> FramePayload {

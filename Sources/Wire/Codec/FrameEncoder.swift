@@ -68,7 +68,7 @@ public struct FrameEncoder {
             version: FrameHeader.currentVersion, compressed: compressed, kind: frame.kind,
             payloadType: frame.payload.type, partition: frame.partition, epoch: frame.epoch,
             count: UInt32(frame.payload.count), rawLength: UInt32(rawLength),
-            payloadLength: UInt32(payloadLength), checksum: 0)
+            payloadLength: UInt32(payloadLength), checksum: 0, halo: frame.halo)
         output.withUnsafeMutableBytes { bytes in
             header.write(to: bytes)
             let checksum = CRC32C.checksum(
@@ -84,7 +84,7 @@ extension FrameHeader {
     func write(to bytes: UnsafeMutableRawBufferPointer) {
         for (i, byte) in FrameHeader.magic.enumerated() { bytes[i] = byte }
         bytes[4] = version
-        bytes[5] = compressed ? FrameHeader.lz4Flag : 0
+        bytes[5] = (compressed ? FrameHeader.lz4Flag : 0) | (halo ? FrameHeader.haloFlag : 0)
         bytes[6] = kind.rawValue
         bytes[7] = payloadType.rawValue
         bytes.storeBytes(of: partition.littleEndian, toByteOffset: 8, as: UInt32.self)
