@@ -13,6 +13,9 @@ extension HeatmapOperator {
     /// partials), so combining twice changes nothing. Outputs that are neither (another topic, or
     /// a cell of another grid) are passed through unchanged after the rest, sorted by (t, json),
     /// so nothing is lost and the order stays deterministic.
+    /// `combine` sorts by (window end, cell) itself.
+    public var combineOrdersOutput: Bool { true }
+
     public func combine(_ partials: [OperatorOutput]) -> [OperatorOutput] {
         var sums: [WindowCell: Int] = Dictionary(minimumCapacity: partials.count)
         var unrecognised: [OperatorOutput] = []

@@ -71,10 +71,15 @@ public protocol StreamOperator: Sendable {
     /// must not depend on the order of `partials`. The default returns them unchanged.
     func combine(_ partials: [OperatorOutput]) -> [OperatorOutput]
 
+    /// True when `combine` orders its output by itself, whatever the order of `partials`; the
+    /// publisher then skips sorting the partials by text first. Default false.
+    var combineOrdersOutput: Bool { get }
+
     /// Events the operator currently holds in its window state, for the `stats` topic.
     var retainedEvents: Int { get }
 }
 
 extension StreamOperator {
     public func combine(_ partials: [OperatorOutput]) -> [OperatorOutput] { partials }
+    public var combineOrdersOutput: Bool { false }
 }

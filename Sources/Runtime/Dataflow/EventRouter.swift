@@ -16,13 +16,14 @@ public final class EventRouter {
     }
 
     private let spec: PipelineSpec
-    private var rules: [Rule]
+    // Read for every event by the source's one thread (see PipelineSource).
+    @exclusivity(unchecked) private var rules: [Rule]
     /// First global worker index of each stage.
     private let offsets: [Int]
     private let stageOfWorker: [Int]
     /// by-space stages with a halo distance (metres), the only ones that pay for the halo lookup.
     private let haloStages: [(stage: Int, metres: Double)]
-    private var haloScratch: [Int] = []
+    @exclusivity(unchecked) private var haloScratch: [Int] = []
 
     public init(spec: PipelineSpec) {
         self.spec = spec

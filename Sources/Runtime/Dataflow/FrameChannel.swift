@@ -17,14 +17,15 @@ public final class FrameSender {
     public private(set) var bytesSent = 0
 
     /// Connects a PUSH socket to `endpoint`; unsent frames are kept `lingerMilliseconds` after close.
-    public init(_ context: MessagingContext, connectingTo endpoint: String, compression: Bool = true, lingerMilliseconds: Int32 = 30_000) throws {
+    /// - Parameter compression: LZ4 the payloads; nil: yes except over `inproc://`.
+    public init(_ context: MessagingContext, connectingTo endpoint: String, compression: Bool? = nil, lingerMilliseconds: Int32 = 30_000) throws {
         let parsed = try Endpoint.parse(endpoint, role: "peer")
         socket = try Socket(context, .push)
         try socket.setLinger(milliseconds: lingerMilliseconds)
         try socket.setSendHighWaterMark(1_000)
         try socket.connect(parsed)
         self.endpoint = endpoint
-        encoder = FrameEncoder(compression: compression)
+        encoder = FrameEncoder(compression: compression ?? !endpoint.hasPrefix("inproc://"))
     }
 
     public func send(_ frame: Frame) throws {

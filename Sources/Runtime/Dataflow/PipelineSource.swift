@@ -11,7 +11,9 @@ public struct SourceOptions: Sendable {
     /// produces results promptly.
     public var lingerMilliseconds = 5
     public var readSize = 1 << 16
-    public var compression = true
+    /// LZ4 between stages: nil compresses every link but `inproc://` ones, where there is no wire
+    /// to save and compressing only costs CPU.
+    public var compression: Bool?
     /// Non-late events buffered before by-space partition maps are built from them (slots split
     /// where this sample is dense). Results wait for the sample, so keep it modest.
     public var sampleSize = 8_192
@@ -54,15 +56,17 @@ public struct SourceCounters: Hashable, Sendable {
 public final class PipelineSource {
     public let spec: PipelineSpec
     public let options: SourceOptions
-    public internal(set) var counters = SourceCounters()
+    @exclusivity(unchecked) public internal(set) var counters = SourceCounters()
 
     private let router: EventRouter
     private let workers: [FrameSender]
     private let publisher: FrameSender
     private let sourceInput: UInt32
-    private var pendingPoints: [[PointEvent]]
-    private var pendingPolygons: [[PolygonEvent]]
-    private var pendingHalo: [[PointEvent]]
+    // Touched for every event by this one thread: the dynamic exclusivity checks Swift would add
+    // for class properties cost more than the append itself, and cannot fail here.
+    @exclusivity(unchecked) private var pendingPoints: [[PointEvent]]
+    @exclusivity(unchecked) private var pendingPolygons: [[PolygonEvent]]
+    @exclusivity(unchecked) private var pendingHalo: [[PointEvent]]
     private var pendingRejections: [ResultRecord] = []
     private var sample: [InputEvent] = []
     private var sampling: Bool
@@ -73,7 +77,7 @@ public final class PipelineSource {
     private var paceOrigin: (eventTime: Int64, wall: UInt64)?
     var strictStop: Rejection?
     var failure: (any Error)?
-    private var routed: [Int] = []
+    @exclusivity(unchecked) private var routed: [Int] = []
 
     public init(spec: PipelineSpec, wiring: Wiring, context: MessagingContext, options: SourceOptions = SourceOptions()) throws {
         self.spec = spec

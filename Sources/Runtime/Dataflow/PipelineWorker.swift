@@ -36,7 +36,7 @@ public final class PipelineWorker {
 
     public init(
         spec: PipelineSpec, stage stageIndex: Int, partition: Int, wiring: Wiring, context: MessagingContext,
-        compression: Bool = true, statsInterval: Double = 1.0
+        compression: Bool? = nil, statsInterval: Double = 1.0
     ) throws {
         let stage = spec.stages[stageIndex]
         stageName = stage.name

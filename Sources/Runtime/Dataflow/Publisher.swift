@@ -50,6 +50,11 @@ public final class Publisher {
     private var lastStats: UInt64 = 0
     private let statsInterval: Double
     private let started = monotonicNanoseconds()
+    /// The published line being built (reused: one allocation for the run).
+    private var line: [UInt8] = []
+    /// Stage names as JSON string literals, escaped once.
+    private let stageNamesJSON: [[UInt8]]
+    private let sourceNameJSON = Array("\"source\"".utf8)
     /// Called after each message is published (tests and the latency benchmark).
     public var onPublish: ((_ topic: String, _ t: Int64, _ json: String) -> Void)?
 
@@ -80,6 +85,11 @@ public final class Publisher {
             out = nil
         }
         combiners = spec.stages.map { OperatorFactory.make($0, pipeline: spec) }
+        stageNamesJSON = spec.stages.map { stage in
+            var text = ""
+            JSONWriter.appendString(stage.name, to: &text)
+            return Array(text.utf8)
+        }
         var stageOfInput: [Int] = []
         for (index, stage) in wiring.workers.enumerated() { stageOfInput += Array(repeating: index, count: stage.count) }
         stageOfInput.append(-1)
@@ -152,17 +162,23 @@ public final class Publisher {
         guard !due.isEmpty else { return }
 
         // Source rejections keep their (deterministic) input order; stage results are grouped per
-        // stage, ordered by text, and combined.
-        var ordered: [(stage: Int, output: OperatorOutput)] = due.filter { stageOfInput[$0.input] < 0 }
-            .map { (-1, OperatorOutput(topic: $0.record.topic, t: $0.record.t, json: $0.record.json)) }
-        for stage in spec.stages.indices {
-            var partials = due.filter { stageOfInput[$0.input] == stage }
-                .map { OperatorOutput(topic: $0.record.topic, t: $0.record.t, json: $0.record.json) }
-            guard !partials.isEmpty else { continue }
-            partials.sort { ($0.t, $0.topic, $0.json) < ($1.t, $1.topic, $1.json) }
+        // stage, ordered by text unless the operator's combine orders them itself, and combined.
+        var byStage = Array(repeating: [OperatorOutput](), count: spec.stages.count)
+        var ordered: [(stage: Int, output: OperatorOutput)] = []
+        for item in due {
+            let output = OperatorOutput(topic: item.record.topic, t: item.record.t, json: item.record.json)
+            let stage = stageOfInput[item.input]
+            if stage < 0 { ordered.append((-1, output)) } else { byStage[stage].append(output) }
+        }
+        for (stage, var partials) in byStage.enumerated() where !partials.isEmpty {
+            let combiner = combiners[stage]
+            if !combiner.combineOrdersOutput {
+                partials.sort { ($0.t, $0.topic, $0.json) < ($1.t, $1.topic, $1.json) }
+            }
             let rejected = partials.filter { $0.topic == "rejected" }
-            let combined = combiners[stage].combine(partials.filter { $0.topic != "rejected" })
-            ordered += (rejected + combined).map { (stage, $0) }
+            if !rejected.isEmpty { partials.removeAll { $0.topic == "rejected" } }
+            for output in rejected { ordered.append((stage, output)) }
+            for output in combiner.combine(partials) { ordered.append((stage, output)) }
         }
         // Stable: equal (t, stage) keep the order built above.
         let sorted = ordered.enumerated().sorted { left, right in
@@ -171,28 +187,57 @@ public final class Publisher {
         for (_, item) in sorted { try publish(item.output, stage: item.stage) }
     }
 
+    /// Renders the published object as bytes: the envelope (topic, epoch, seq, t, stage) and then the
+    /// operator's fields, spliced from its JSON object without re-parsing it.
     private func publish(_ output: OperatorOutput, stage: Int) throws {
         seq += 1
-        var json = "{\"topic\":"
-        JSONWriter.appendString(output.topic, to: &json)
-        json += ",\"epoch\":\(epoch),\"seq\":\(seq),\"t\":"
-        json += output.t == .min || output.t == .max ? "null" : String(output.t)
-        json += ",\"stage\":"
-        JSONWriter.appendString(stage < 0 ? "source" : spec.stages[stage].name, to: &json)
-        let body = output.json.utf8.dropFirst()
-        if body.first != UInt8(ascii: "}") { json += "," }
-        json += String(decoding: body, as: UTF8.self)
-        try send(topic: output.topic, json: json)
+        line.removeAll(keepingCapacity: true)
+        line.append(contentsOf: Self.topicPrefix)
+        appendJSONString(output.topic, to: &line)
+        line.append(contentsOf: Self.epochKey)
+        appendDecimal(Int64(bitPattern: epoch), to: &line)
+        line.append(contentsOf: Self.seqKey)
+        appendDecimal(Int64(bitPattern: seq), to: &line)
+        line.append(contentsOf: Self.tKey)
+        if output.t == .min || output.t == .max { line.append(contentsOf: Self.null) } else { appendDecimal(output.t, to: &line) }
+        line.append(contentsOf: Self.stageKey)
+        line.append(contentsOf: stage < 0 ? sourceNameJSON : stageNamesJSON[stage])
+        var body = output.json
+        body.withUTF8 { bytes in
+            guard bytes.count > 1 else {
+                line.append(UInt8(ascii: "}"))
+                return
+            }
+            if bytes[1] != UInt8(ascii: "}") { line.append(UInt8(ascii: ",")) }
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[1...]))
+        }
+        var topic = output.topic
+        do {
+            _ = try topic.withUTF8 { bytes in
+                try Result { () throws(TransportError) in try xpub.send(bytes: UnsafeRawBufferPointer(bytes), more: true) }.get()
+            }
+            _ = try line.withUnsafeBytes { bytes in
+                try Result { () throws(TransportError) in try xpub.send(bytes: bytes) }.get()
+            }
+        } catch {
+            throw RuntimeError("cannot publish on \(spec.output.endpoint): \(error)")
+        }
         counters.published += 1
         counters.byTopic[output.topic, default: 0] += 1
         if let out {
-            json.withCString { pointer in
-                _ = fputs(pointer, out)
-                _ = fputc(0x0A, out)
-            }
+            line.append(0x0A)
+            _ = line.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, out) }
+            line.removeLast()
         }
-        onPublish?(output.topic, output.t, json)
+        if let onPublish { onPublish(output.topic, output.t, String(decoding: line, as: UTF8.self)) }
     }
+
+    private static let topicPrefix = Array("{\"topic\":".utf8)
+    private static let epochKey = Array(",\"epoch\":".utf8)
+    private static let seqKey = Array(",\"seq\":".utf8)
+    private static let tKey = Array(",\"t\":".utf8)
+    private static let stageKey = Array(",\"stage\":".utf8)
+    private static let null = Array("null".utf8)
 
     private func send(topic: String, json: String) throws {
         do {
@@ -246,5 +291,36 @@ public final class Publisher {
         if let out { fclose(out) }
         collect.close()
         xpub.close()
+    }
+}
+
+/// Appends `value` in decimal ASCII.
+func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
+    if value < 0 { bytes.append(UInt8(ascii: "-")) }
+    var magnitude = value.magnitude
+    var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for 20 digits
+    withUnsafeMutableBytes(of: &digits) { buffer in
+        var index = buffer.count
+        repeat {
+            index -= 1
+            buffer[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+        } while magnitude > 0
+        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[index...]))
+    }
+}
+
+/// Appends a JSON string literal; plain ASCII (the usual topic) is copied as is.
+func appendJSONString(_ text: String, to bytes: inout [UInt8]) {
+    var text = text
+    let plain = text.withUTF8 { utf8 in utf8.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") } }
+    if plain {
+        bytes.append(UInt8(ascii: "\""))
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
+    } else {
+        var escaped = ""
+        JSONWriter.appendString(text, to: &escaped)
+        bytes.append(contentsOf: escaped.utf8)
     }
 }
