@@ -61,6 +61,19 @@ public final class EventRouter {
     }
 
     public var workerCount: Int { stageOfWorker.count }
+    public var stageCount: Int { offsets.count }
+    /// True when some stage takes halo copies (the source skips the lookup otherwise).
+    public var hasHalo: Bool { !haloStages.isEmpty }
+
+    /// The global worker of `stage` that owns the point (one call per stage and event: no array).
+    @inline(__always)
+    public func worker(for event: PointEvent, stage: Int) -> Int {
+        switch rules[stage] {
+        case .single: offsets[stage]
+        case let .id(partitioner): offsets[stage] + partitioner.worker(for: event.id)
+        case let .space(map): offsets[stage] + (map?.worker(for: event.point) ?? 0)
+        }
+    }
 
     /// True while some by-space stage has more than one worker and no map yet.
     public var needsSample: Bool {
@@ -83,17 +96,6 @@ public final class EventRouter {
     }
 
     public func partition(ofWorker global: Int) -> Int { global - offsets[stageOfWorker[global]] }
-
-    public func workers(for event: PointEvent, into result: inout [Int]) {
-        for (stage, rule) in rules.enumerated() {
-            switch rule {
-            case .single: result.append(offsets[stage])
-            case let .id(partitioner): result.append(offsets[stage] + partitioner.worker(for: event.id))
-            case let .space(map):
-                result.append(offsets[stage] + (map?.worker(for: event.point) ?? 0))
-            }
-        }
-    }
 
     public func workers(for event: PolygonEvent, into result: inout [Int]) {
         for (stage, rule) in rules.enumerated() {

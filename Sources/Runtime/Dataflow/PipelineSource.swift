@@ -198,22 +198,24 @@ public final class PipelineSource {
     }
 
     private func route(_ event: InputEvent) {
-        routed.removeAll(keepingCapacity: true)
         switch event {
         case let .point(point):
-            router.workers(for: point, into: &routed)
-            for worker in routed {
+            for stage in 0..<router.stageCount {
+                let worker = router.worker(for: point, stage: stage)
                 if !pendingPolygons[worker].isEmpty { flush(worker) }
                 pendingPoints[worker].append(point)
                 if pendingPoints[worker].count >= options.batchSize { flush(worker) }
             }
-            routed.removeAll(keepingCapacity: true)
-            router.haloWorkers(for: point, into: &routed)
-            for worker in routed {
-                pendingHalo[worker].append(point)
-                if pendingHalo[worker].count >= options.batchSize { flush(worker) }
+            if router.hasHalo {
+                routed.removeAll(keepingCapacity: true)
+                router.haloWorkers(for: point, into: &routed)
+                for worker in routed {
+                    pendingHalo[worker].append(point)
+                    if pendingHalo[worker].count >= options.batchSize { flush(worker) }
+                }
             }
         case let .polygon(polygon):
+            routed.removeAll(keepingCapacity: true)
             router.workers(for: polygon, into: &routed)
             for worker in routed {
                 if !pendingPoints[worker].isEmpty { flush(worker) }
