@@ -103,4 +103,35 @@ final class ReaderFastPathTests: XCTestCase {
         XCTAssertEqual(events.count, expectedEvents)
         XCTAssertEqual(items.count - events.count, expectedRejections)
     }
+
+    /// The word-at-a-time record scan: delimiters, quotes and line ends at every offset within an
+    /// 8-byte word, fields longer than a word, another delimiter, and records whose field count is
+    /// off by one either way (left to the general path), all against one-byte-at-a-time reading.
+    func testCSVWordScanAgreesWithTheGeneralPathAtEveryOffset() throws {
+        var generator = SeededGenerator(seed: 12)
+        for delimiter in [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t")] {
+            let d = String(UnicodeScalar(delimiter))
+            var text = ["id", "t", "lon", "lat", "note"].joined(separator: d) + "\n"
+            for k in 0..<1_500 {
+                let id = String(repeating: "v", count: Int(generator.next() % 20) + 1) + "\(k % 37)"
+                let note = String(repeating: "n", count: Int(generator.next() % 19))
+                let lon = String(format: "%.\(generator.next() % 7)f", generator.nextDouble(in: -180..<180))
+                let lat = String(format: "%.\(generator.next() % 7)f", generator.nextDouble(in: -90..<90))
+                var fields = [id, "\(1_600_000_000_000 + Int(generator.next() % 1_000_000))", lon, lat, note]
+                switch generator.next() % 10 {
+                case 0: fields.append("extra")
+                case 1: fields.removeLast()
+                case 2: fields[4] = "\"q\(d)uoted\""
+                case 3: fields[4] = "n" + note + "\"inner"
+                case 4: fields[2] = "\"" + lon + "\""
+                default: break
+                }
+                text += fields.joined(separator: d) + (generator.next() % 3 == 0 ? "\r\n" : "\n")
+            }
+            let options = ReaderOptions(format: .csv, csv: CSVOptions(delimiter: delimiter), timeUnit: .milliseconds)
+            let items = try readEveryWay(Array(text.utf8), options: options)
+            XCTAssertEqual(items.count, 1_500)
+            XCTAssertGreaterThan(items.events.count, 1_000)
+        }
+    }
 }
