@@ -21,19 +21,33 @@ enum Varint {
 
     /// Writes `value` at `p` and returns how many bytes it took (1...10).
     ///
-    /// - Warning: Stores 8 bytes at `p` even for a shorter varint (the bytes past its end are
+    /// - Warning: Stores 4 or 8 bytes at `p` even for a shorter varint (the bytes past its end are
     ///   garbage for the next write to overwrite): `p` must have `maxBytes` writable bytes.
     @inline(__always)
     static func put(_ value: UInt64, at p: UnsafeMutablePointer<UInt8>) -> Int {
+        guard value < 1 << 28 else { return putWide(value, at: p) }
+        // Up to 4 bytes, the deltas' usual size: 14-bit halves into 16-bit lanes, then 7-bit groups
+        // into bytes; the length from the leading zero count (no branches).
+        var x = (value & 0x3FFF) | ((value & 0x0FFF_C000) << 2)
+        x = (x & 0x007F_007F) | ((x & 0x3F80_3F80) << 1)
+        let length = (64 &- (value | 1).leadingZeroBitCount &+ 6) / 7
+        // Continuation bits on every byte but the last (a shift by 24 leaves none for one byte).
+        let continuation = UInt64(0x80_8080) >> UInt64(32 &- 8 &* length)
+        UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: x | continuation).littleEndian, as: UInt32.self)
+        return length
+    }
+
+    /// 5 to 8 bytes through one word, longer through the byte loop.
+    @inline(never)
+    private static func putWide(_ value: UInt64, at p: UnsafeMutablePointer<UInt8>) -> Int {
         guard value < 1 << 56 else { return putLong(value, at: p) }
         // Spread the 7-bit groups into byte lanes: 28-bit halves, then 14-bit quarters, then 7 bits.
         var x = value
         x = (x & 0x0FFF_FFFF) | ((x & 0x00FF_FFFF_F000_0000) << 4)
         x = (x & 0x0000_3FFF_0000_3FFF) | ((x & 0x0FFF_C000_0FFF_C000) << 2)
         x = (x & 0x007F_007F_007F_007F) | ((x & 0x3F80_3F80_3F80_3F80) << 1)
-        let bits = 64 - (value | 1).leadingZeroBitCount
+        let bits = 64 - value.leadingZeroBitCount
         let length = (bits + 6) / 7
-        // Continuation bits on every byte but the last.
         let continuation: UInt64 = 0x8080_8080_8080_8080 & ((1 << UInt64(8 * (length - 1))) &- 1)
         UnsafeMutableRawPointer(p).storeBytes(of: (x | continuation).littleEndian, as: UInt64.self)
         return length

@@ -263,6 +263,10 @@ struct CSVRowReader {
 
     private func coordinate(_ record: UnsafeRawBufferPointer, _ column: Int, limit: Double) throws(RowProblem) -> Double {
         let range = fields[column]
+        // The usual case first, without touching `names` (a String copy per call).
+        if !range.quoted, let value = NumberParsing.plainDecimal(Self.bytes(record, range)), abs(value) <= limit {
+            return value
+        }
         let name = names[column]
         guard range.end > range.start else {
             throw RowProblem("missing \(column == lonColumn ? "lon" : "lat") (column '\(name)')")
