@@ -34,6 +34,36 @@ final class ReaderFastPathTests: XCTestCase {
         XCTAssertGreaterThan(fastHits, 5_000, "the generator should mostly produce plain decimals")
     }
 
+    /// The two-word path against the byte loop: every length 1...18, digits, dots, signs and junk in
+    /// every position, and arbitrary bytes after the field (which the words load but must ignore).
+    func testWordDecimalIsBitIdenticalToThePlainDecimal() {
+        var generator = SeededGenerator(seed: 43)
+        let alphabet = Array("0123456789012345678901234567890123456789.-+e x".utf8)
+        var wordHits = 0
+        for round in 0..<60_000 {
+            var field: [UInt8] = []
+            if round % 3 == 0 {
+                // Random bytes from a digit-heavy alphabet.
+                for _ in 0..<Int(generator.next() % 19) { field.append(alphabet[Int(generator.next() % UInt64(alphabet.count))]) }
+            } else {
+                // Well-formed [-]I.F with I, F in 0...9 digits.
+                if generator.next() % 2 == 0 { field.append(UInt8(ascii: "-")) }
+                for _ in 0..<Int(generator.next() % 10) { field.append(UInt8(ascii: "0") + UInt8(generator.next() % 10)) }
+                field.append(UInt8(ascii: "."))
+                for _ in 0..<Int(generator.next() % 10) { field.append(UInt8(ascii: "0") + UInt8(generator.next() % 10)) }
+            }
+            let trailing = (0..<24).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
+            let buffer = field + trailing
+            let (word, plain) = buffer.withUnsafeBytes { all -> (Double?, Double?) in
+                let bytes = UnsafeRawBufferPointer(rebasing: all[0..<field.count])
+                return (NumberParsing.plainDecimal(bytes, readableBytes: all.count), NumberParsing.plainDecimal(bytes))
+            }
+            XCTAssertEqual(word?.bitPattern, plain?.bitPattern, "'\(String(decoding: field, as: UTF8.self))'")
+            if word != nil && field.count <= 16 { wordHits += 1 }
+        }
+        XCTAssertGreaterThan(wordHits, 20_000)
+    }
+
     func testPlainDecimalStepsAsideForEverythingElse() {
         for text in ["", "-", ".5", "5.", "-.5", "+1", "1e5", "1.5E-3", " 1.5", "1.5 ", "1.2.3", "nan", "0x10",
                      "12345678901234567890", "1234567890.1234567890", "9007199254740993", "0.9007199254740993"] {

@@ -21,6 +21,9 @@ struct CSVRowReader {
     /// Columns that become props, in header order, with their keys.
     private let propColumns: [(index: Int, key: String)]
     private var fields: [FieldRange] = []
+    /// Bytes of the chunk after the record being read (0 on the general path, whose record may be a
+    /// copy): lets number parsing load whole words that run past a field's end.
+    private var readableAfterRecord = 0
     /// Ids repeat (AIS: ~1,000 vessels a day), so their Strings are made once.
     private var ids = TextInterner()
 
@@ -139,7 +142,9 @@ struct CSVRowReader {
         if end > start, base[end - 1] == 0x0D { end -= 1 }
         guard end > start, end - start <= options.maxRecordBytes, lastField <= end else { return nil }
         fields[columns - 1] = FieldRange(start: lastField - start, end: end - start, quoted: false)
+        readableAfterRecord = count - end
         readFields(UnsafeRawBufferPointer(start: base + start, count: end - start), line: line, sink)
+        readableAfterRecord = 0
         return newline + 1
     }
 
@@ -264,7 +269,8 @@ struct CSVRowReader {
     private func coordinate(_ record: UnsafeRawBufferPointer, _ column: Int, limit: Double) throws(RowProblem) -> Double {
         let range = fields[column]
         // The usual case first, without touching `names` (a String copy per call).
-        if !range.quoted, let value = NumberParsing.plainDecimal(Self.bytes(record, range)), abs(value) <= limit {
+        let readable = record.count - range.start + readableAfterRecord
+        if !range.quoted, let value = NumberParsing.plainDecimal(Self.bytes(record, range), readableBytes: readable), abs(value) <= limit {
             return value
         }
         let name = names[column]
