@@ -64,6 +64,29 @@ final class ReaderFastPathTests: XCTestCase {
         XCTAssertGreaterThan(wordHits, 20_000)
     }
 
+    /// Bare-digit times read two words at a time against the byte loop, junk after the field.
+    func testWordDigitTimesMatchTheByteLoop() {
+        var generator = SeededGenerator(seed: 44)
+        let alphabet = Array("01234567890123456789:-.TZ x".utf8)
+        var wordHits = 0
+        for round in 0..<40_000 {
+            let length = Int(generator.next() % 19)
+            let field: [UInt8] = (0..<length).map { _ in
+                round % 4 == 0 ? alphabet[Int(generator.next() % UInt64(alphabet.count))] : UInt8(ascii: "0") + UInt8(generator.next() % 10)
+            }
+            let buffer = field + (0..<16).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
+            for unit in [TimeUnit.auto, .milliseconds, .seconds] {
+                let (word, plain) = buffer.withUnsafeBytes { all -> (Int64?, Int64?) in
+                    let bytes = UnsafeRawBufferPointer(rebasing: all[0..<field.count])
+                    return (TimeParser.parse(bytes, unit: unit, readableBytes: all.count), TimeParser.parse(bytes, unit: unit))
+                }
+                XCTAssertEqual(word, plain, "'\(String(decoding: field, as: UTF8.self))' \(unit)")
+            }
+            if field.count >= 9 && field.count <= 16 && round % 4 != 0 { wordHits += 1 }
+        }
+        XCTAssertGreaterThan(wordHits, 10_000)
+    }
+
     func testPlainDecimalStepsAsideForEverythingElse() {
         for text in ["", "-", ".5", "5.", "-.5", "+1", "1e5", "1.5E-3", " 1.5", "1.5 ", "1.2.3", "nan", "0x10",
                      "12345678901234567890", "1234567890.1234567890", "9007199254740993", "0.9007199254740993"] {

@@ -195,7 +195,8 @@ struct CSVRowReader {
             let range = fields[timeColumn]
             let parsed = range.quoted
                 ? Self.withField(record, range) { TimeParser.parse($0, unit: unit) }
-                : TimeParser.parse(Self.bytes(record, range), unit: unit)
+                : TimeParser.parse(Self.bytes(record, range), unit: unit,
+                                   readableBytes: record.count - range.start + readableAfterRecord)
             guard let parsed else {
                 throw RowProblem("column '\(names[timeColumn])': cannot read time '\(text(record, range))' "
                     + "(expected epoch ms, epoch seconds or ISO-8601)")
