@@ -214,6 +214,14 @@ struct ByteReader {
             let fastEnd = base + (count - Varint.maxBytes)
             while i < n && p <= fastEnd {
                 let start = p
+                // One byte (most time deltas): no word needed. The test is predictable per column.
+                if p.pointee < 0x80 {
+                    p += 1
+                    position = p - base
+                    try body(i, UInt64(start.pointee), offsetBase + (start - base))
+                    i += 1
+                    continue
+                }
                 guard let (value, length) = Varint.getShort(at: p) else {
                     // 9 or 10 bytes: the checked loop below reads it (and its overflow).
                     position = p - base
