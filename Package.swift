@@ -42,7 +42,8 @@ let package = Package(
         .target(name: "SpatialIndex", dependencies: ["GeoCore"], swiftSettings: strictSettings),
 
         // Wire formats (events, readers, binary frames) and the ZeroMQ transport.
-        .target(name: "Wire", dependencies: ["GeoCore", "CLZ4"], swiftSettings: strictSettings),
+        .target(name: "CCRC32C"),
+        .target(name: "Wire", dependencies: ["GeoCore", "CLZ4", "CCRC32C"], swiftSettings: strictSettings),
         .target(name: "Transport", dependencies: ["CZeroMQ"], swiftSettings: strictSettings),
 
         // Operators: pure functions of (state, batch) -> (state, results); no sockets, files or clocks.

@@ -9,6 +9,8 @@ import Wire
 /// Data: `../shared/data/ais_uscoast_2020-06-30.csv` (235,944 rows) written 5 times to a temporary
 /// file, each copy shifted by one day, so 1,179,720 events (about 51 MB of CSV). One run, timed from
 /// the first read to the receiver decoding the `end` frame.
+///
+/// For instruction counts under callgrind, `GEOSTREAM_INGEST_COPIES` (1...5) shrinks the input.
 func runIngestBenchmarks(report: (String, Double, String) -> Void) {
     guard let day = FileManager.default.contents(atPath: ingestDayPath) else {
         emitLine("ingest: skipped, cannot read \(ingestDayPath)")
@@ -16,12 +18,13 @@ func runIngestBenchmarks(report: (String, Double, String) -> Void) {
     }
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("geostream-ingest-bench-\(getpid()).csv").path
     defer { try? FileManager.default.removeItem(atPath: path) }
-    guard let rows = writeShiftedCopies(of: Array(day), copies: 5, to: path) else {
+    let copies = ProcessInfo.processInfo.environment["GEOSTREAM_INGEST_COPIES"].flatMap { Int($0) }.map { min(max($0, 1), 5) } ?? 5
+    guard let rows = writeShiftedCopies(of: Array(day), copies: copies, to: path) else {
         emitLine("ingest: skipped, cannot write \(path)")
         return
     }
 
-    emitLine("data: \(rows) events: the real AIS day as CSV, 5 time-shifted copies, batches of 1,000")
+    emitLine("data: \(rows) events: the real AIS day as CSV, \(copies) time-shifted copies, batches of 1,000")
 
     // The same run without sockets (frames to /dev/null), to tell reading+encoding from transport.
     do {

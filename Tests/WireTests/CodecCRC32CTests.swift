@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import XCTest
 @testable import Wire
@@ -42,5 +43,36 @@ final class CodecCRC32CTests: XCTestCase {
             let first = CRC32C.checksum(Array(bytes[..<split]))
             XCTAssertEqual(CRC32C.checksum(Array(bytes[split...]), seed: first), CRC32C.checksum(bytes))
         }
+    }
+
+    /// The hardware and table paths must be the same function: frames cross machines of both kinds.
+    func testPortableAndDispatchedChecksumsAgreeAtEveryLengthAlignmentAndSeed() {
+        var random = SeededGenerator(seed: 5)
+        let bytes = (0..<600).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+        let seeds: [UInt32] = [0, 1, 0xFFFF_FFFF, 0x8A91_36AA, UInt32(truncatingIfNeeded: random.next())]
+        bytes.withUnsafeBytes { all in
+            for start in 0..<17 {
+                for length in 0...(all.count - start) where length < 70 || length % 13 == 0 {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[start..<start + length])
+                    XCTAssertEqual(CRC32C.portableChecksum(slice), bitwiseCRC32C(Array(slice)), "start \(start) length \(length)")
+                    for seed in seeds {
+                        XCTAssertEqual(CRC32C.checksum(slice, seed: seed), CRC32C.portableChecksum(slice, seed: seed),
+                                       "start \(start) length \(length) seed \(seed)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// On x86-64 every CPU this project runs on has SSE4.2; if detection broke, the slow path would
+    /// hide it, so say so.
+    func testHardwarePathIsUsedWhereTheCPUHasIt() throws {
+        #if arch(x86_64)
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        guard cpuinfo.contains(" sse4_2") else { throw XCTSkip("no /proc/cpuinfo or no SSE4.2 on this CPU") }
+        XCTAssertTrue(CRC32C.usesHardware)
+        #else
+        throw XCTSkip("SSE4.2 detection is only checked on x86-64")
+        #endif
     }
 }

@@ -34,6 +34,59 @@ final class ReaderFastPathTests: XCTestCase {
         XCTAssertGreaterThan(fastHits, 5_000, "the generator should mostly produce plain decimals")
     }
 
+    /// The two-word path against the byte loop: every length 1...18, digits, dots, signs and junk in
+    /// every position, and arbitrary bytes after the field (which the words load but must ignore).
+    func testWordDecimalIsBitIdenticalToThePlainDecimal() {
+        var generator = SeededGenerator(seed: 43)
+        let alphabet = Array("0123456789012345678901234567890123456789.-+e x".utf8)
+        var wordHits = 0
+        for round in 0..<60_000 {
+            var field: [UInt8] = []
+            if round % 3 == 0 {
+                // Random bytes from a digit-heavy alphabet.
+                for _ in 0..<Int(generator.next() % 19) { field.append(alphabet[Int(generator.next() % UInt64(alphabet.count))]) }
+            } else {
+                // Well-formed [-]I.F with I, F in 0...9 digits.
+                if generator.next() % 2 == 0 { field.append(UInt8(ascii: "-")) }
+                for _ in 0..<Int(generator.next() % 10) { field.append(UInt8(ascii: "0") + UInt8(generator.next() % 10)) }
+                field.append(UInt8(ascii: "."))
+                for _ in 0..<Int(generator.next() % 10) { field.append(UInt8(ascii: "0") + UInt8(generator.next() % 10)) }
+            }
+            let trailing = (0..<24).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
+            let buffer = field + trailing
+            let (word, plain) = buffer.withUnsafeBytes { all -> (Double?, Double?) in
+                let bytes = UnsafeRawBufferPointer(rebasing: all[0..<field.count])
+                return (NumberParsing.plainDecimal(bytes, readableBytes: all.count), NumberParsing.plainDecimal(bytes))
+            }
+            XCTAssertEqual(word?.bitPattern, plain?.bitPattern, "'\(String(decoding: field, as: UTF8.self))'")
+            if word != nil && field.count <= 16 { wordHits += 1 }
+        }
+        XCTAssertGreaterThan(wordHits, 20_000)
+    }
+
+    /// Bare-digit times read two words at a time against the byte loop, junk after the field.
+    func testWordDigitTimesMatchTheByteLoop() {
+        var generator = SeededGenerator(seed: 44)
+        let alphabet = Array("01234567890123456789:-.TZ x".utf8)
+        var wordHits = 0
+        for round in 0..<40_000 {
+            let length = Int(generator.next() % 19)
+            let field: [UInt8] = (0..<length).map { _ in
+                round % 4 == 0 ? alphabet[Int(generator.next() % UInt64(alphabet.count))] : UInt8(ascii: "0") + UInt8(generator.next() % 10)
+            }
+            let buffer = field + (0..<16).map { _ in alphabet[Int(generator.next() % UInt64(alphabet.count))] }
+            for unit in [TimeUnit.auto, .milliseconds, .seconds] {
+                let (word, plain) = buffer.withUnsafeBytes { all -> (Int64?, Int64?) in
+                    let bytes = UnsafeRawBufferPointer(rebasing: all[0..<field.count])
+                    return (TimeParser.parse(bytes, unit: unit, readableBytes: all.count), TimeParser.parse(bytes, unit: unit))
+                }
+                XCTAssertEqual(word, plain, "'\(String(decoding: field, as: UTF8.self))' \(unit)")
+            }
+            if field.count >= 9 && field.count <= 16 && round % 4 != 0 { wordHits += 1 }
+        }
+        XCTAssertGreaterThan(wordHits, 10_000)
+    }
+
     func testPlainDecimalStepsAsideForEverythingElse() {
         for text in ["", "-", ".5", "5.", "-.5", "+1", "1e5", "1.5E-3", " 1.5", "1.5 ", "1.2.3", "nan", "0x10",
                      "12345678901234567890", "1234567890.1234567890", "9007199254740993", "0.9007199254740993"] {
@@ -102,5 +155,36 @@ final class ReaderFastPathTests: XCTestCase {
         let events = items.filter { if case .event = $0 { true } else { false } }
         XCTAssertEqual(events.count, expectedEvents)
         XCTAssertEqual(items.count - events.count, expectedRejections)
+    }
+
+    /// The word-at-a-time record scan: delimiters, quotes and line ends at every offset within an
+    /// 8-byte word, fields longer than a word, another delimiter, and records whose field count is
+    /// off by one either way (left to the general path), all against one-byte-at-a-time reading.
+    func testCSVWordScanAgreesWithTheGeneralPathAtEveryOffset() throws {
+        var generator = SeededGenerator(seed: 12)
+        for delimiter in [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t")] {
+            let d = String(UnicodeScalar(delimiter))
+            var text = ["id", "t", "lon", "lat", "note"].joined(separator: d) + "\n"
+            for k in 0..<1_500 {
+                let id = String(repeating: "v", count: Int(generator.next() % 20) + 1) + "\(k % 37)"
+                let note = String(repeating: "n", count: Int(generator.next() % 19))
+                let lon = String(format: "%.\(generator.next() % 7)f", generator.nextDouble(in: -180..<180))
+                let lat = String(format: "%.\(generator.next() % 7)f", generator.nextDouble(in: -90..<90))
+                var fields = [id, "\(1_600_000_000_000 + Int(generator.next() % 1_000_000))", lon, lat, note]
+                switch generator.next() % 10 {
+                case 0: fields.append("extra")
+                case 1: fields.removeLast()
+                case 2: fields[4] = "\"q\(d)uoted\""
+                case 3: fields[4] = "n" + note + "\"inner"
+                case 4: fields[2] = "\"" + lon + "\""
+                default: break
+                }
+                text += fields.joined(separator: d) + (generator.next() % 3 == 0 ? "\r\n" : "\n")
+            }
+            let options = ReaderOptions(format: .csv, csv: CSVOptions(delimiter: delimiter), timeUnit: .milliseconds)
+            let items = try readEveryWay(Array(text.utf8), options: options)
+            XCTAssertEqual(items.count, 1_500)
+            XCTAssertGreaterThan(items.events.count, 1_000)
+        }
     }
 }

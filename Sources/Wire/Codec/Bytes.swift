@@ -12,12 +12,50 @@ enum Zigzag {
 }
 
 /// LEB128 varints: 7 bits a byte, low bits first, high bit set on every byte but the last.
+///
+/// Coordinate and time deltas are 1 to 4 bytes long in no predictable order, so a byte-at-a-time
+/// loop mispredicts its exit branch about once a value. Values below 2^56 (all but the rarest) are
+/// written and read as one 8-byte word with shifts and masks instead, whatever their length.
 enum Varint {
     static let maxBytes = 10
 
     /// Writes `value` at `p` and returns how many bytes it took (1...10).
+    ///
+    /// - Warning: Stores 4 or 8 bytes at `p` even for a shorter varint (the bytes past its end are
+    ///   garbage for the next write to overwrite): `p` must have `maxBytes` writable bytes.
     @inline(__always)
     static func put(_ value: UInt64, at p: UnsafeMutablePointer<UInt8>) -> Int {
+        guard value < 1 << 28 else { return putWide(value, at: p) }
+        // Up to 4 bytes, the deltas' usual size: 14-bit halves into 16-bit lanes, then 7-bit groups
+        // into bytes; the length from the leading zero count (no branches).
+        var x = (value & 0x3FFF) | ((value & 0x0FFF_C000) << 2)
+        x = (x & 0x007F_007F) | ((x & 0x3F80_3F80) << 1)
+        let length = (64 &- (value | 1).leadingZeroBitCount &+ 6) / 7
+        // Continuation bits on every byte but the last (a shift by 24 leaves none for one byte).
+        let continuation = UInt64(0x80_8080) >> UInt64(32 &- 8 &* length)
+        UnsafeMutableRawPointer(p).storeBytes(of: UInt32(truncatingIfNeeded: x | continuation).littleEndian, as: UInt32.self)
+        return length
+    }
+
+    /// 5 to 8 bytes through one word, longer through the byte loop.
+    @inline(never)
+    private static func putWide(_ value: UInt64, at p: UnsafeMutablePointer<UInt8>) -> Int {
+        guard value < 1 << 56 else { return putLong(value, at: p) }
+        // Spread the 7-bit groups into byte lanes: 28-bit halves, then 14-bit quarters, then 7 bits.
+        var x = value
+        x = (x & 0x0FFF_FFFF) | ((x & 0x00FF_FFFF_F000_0000) << 4)
+        x = (x & 0x0000_3FFF_0000_3FFF) | ((x & 0x0FFF_C000_0FFF_C000) << 2)
+        x = (x & 0x007F_007F_007F_007F) | ((x & 0x3F80_3F80_3F80_3F80) << 1)
+        let bits = 64 - value.leadingZeroBitCount
+        let length = (bits + 6) / 7
+        let continuation: UInt64 = 0x8080_8080_8080_8080 & ((1 << UInt64(8 * (length - 1))) &- 1)
+        UnsafeMutableRawPointer(p).storeBytes(of: (x | continuation).littleEndian, as: UInt64.self)
+        return length
+    }
+
+    /// The byte loop, for values of 57 bits or more (9 or 10 bytes).
+    @inline(never)
+    private static func putLong(_ value: UInt64, at p: UnsafeMutablePointer<UInt8>) -> Int {
         var value = value
         var i = 0
         while value >= 0x80 {
@@ -27,6 +65,24 @@ enum Varint {
         }
         p[i] = UInt8(truncatingIfNeeded: value)
         return i + 1
+    }
+
+    /// Decodes the varint at `p` from one 8-byte load when it is at most 8 bytes long; nil for a
+    /// longer one (the caller's byte loop handles it and its overflow check).
+    ///
+    /// - Warning: Reads 8 bytes at `p`: the caller must know that many are there.
+    @inline(__always)
+    static func getShort(at p: UnsafePointer<UInt8>) -> (value: UInt64, length: Int)? {
+        let word = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+        let stops = ~word & 0x8080_8080_8080_8080
+        guard stops != 0 else { return nil }
+        // The lowest clear high bit ends the varint; keep the bytes up to and including it.
+        let last = stops & (0 &- stops)
+        var x = word & ((last << 1) &- 1) & 0x7F7F_7F7F_7F7F_7F7F
+        x = (x & 0x007F_007F_007F_007F) | ((x & 0x7F00_7F00_7F00_7F00) >> 1)
+        x = (x & 0x0000_3FFF_0000_3FFF) | ((x & 0x3FFF_0000_3FFF_0000) >> 2)
+        x = (x & 0x0FFF_FFFF) | ((x & 0x0FFF_FFFF_0000_0000) >> 4)
+        return (x, (last.trailingZeroBitCount >> 3) + 1)
     }
 }
 
@@ -137,23 +193,12 @@ struct ByteReader {
     /// Reads a varint; with 10 or more bytes left it runs without per-byte bounds checks.
     @inline(__always)
     mutating func readVarint(_ field: StaticString) throws(FrameError) -> UInt64 {
-        guard count - position >= Varint.maxBytes, let base else { return try readVarintNearEnd(field) }
-        var p = base + position
-        var value: UInt64 = 0
-        var shift: UInt64 = 0
-        for _ in 0..<(Varint.maxBytes - 1) {
-            let byte = p.pointee
-            p += 1
-            value |= UInt64(byte & 0x7F) << shift
-            if byte < 0x80 {
-                position = p - base
-                return value
-            }
-            shift += 7
+        guard count - position >= Varint.maxBytes, let base else { return try readVarintByteByByte(field) }
+        if let (value, length) = Varint.getShort(at: base + position) {
+            position += length
+            return value
         }
-        guard p.pointee <= 1 else { throw failure(.malformedPayload, "\(field) varint overflows 64 bits") }
-        position = p - base + 1
-        return value | UInt64(p.pointee) << 63
+        return try readVarintByteByByte(field)
     }
 
     /// Reads `n` varints in a row, handing each to `body` with its number and the frame offset it
@@ -169,29 +214,24 @@ struct ByteReader {
             let fastEnd = base + (count - Varint.maxBytes)
             while i < n && p <= fastEnd {
                 let start = p
-                var byte = p.pointee
-                p += 1
-                var value = UInt64(byte)
-                if byte >= 0x80 {
-                    value &= 0x7F
-                    var shift: UInt64 = 7
-                    while true {
-                        byte = p.pointee
-                        p += 1
-                        value |= UInt64(byte & 0x7F) << shift
-                        if byte < 0x80 { break }
-                        shift += 7
-                        if shift == 63 {
-                            guard p.pointee <= 1 else {
-                                position = start - base
-                                throw failure(.malformedPayload, "\(field) varint overflows 64 bits")
-                            }
-                            value |= UInt64(p.pointee) << 63
-                            p += 1
-                            break
-                        }
-                    }
+                // One byte (most time deltas): no word needed. The test is predictable per column.
+                if p.pointee < 0x80 {
+                    p += 1
+                    position = p - base
+                    try body(i, UInt64(start.pointee), offsetBase + (start - base))
+                    i += 1
+                    continue
                 }
+                guard let (value, length) = Varint.getShort(at: p) else {
+                    // 9 or 10 bytes: the checked loop below reads it (and its overflow).
+                    position = p - base
+                    let value = try readVarint(field)
+                    p = base + position
+                    try body(i, value, offsetBase + (start - base))
+                    i += 1
+                    continue
+                }
+                p += length
                 position = p - base
                 try body(i, value, offsetBase + (start - base))
                 i += 1
@@ -205,7 +245,7 @@ struct ByteReader {
         }
     }
 
-    private mutating func readVarintNearEnd(_ field: StaticString) throws(FrameError) -> UInt64 {
+    private mutating func readVarintByteByByte(_ field: StaticString) throws(FrameError) -> UInt64 {
         var value: UInt64 = 0
         var shift: UInt64 = 0
         while true {

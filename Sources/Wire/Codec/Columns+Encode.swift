@@ -76,7 +76,8 @@ enum Columns {
     }
 
     static func writeIndexes(_ indexes: UnsafeBufferPointer<Int32>, into writer: inout ByteWriter) {
-        writer.write(reserving: indexes.count * 5) { p in
+        // `Varint.put` stores a whole word: room for the last one's spare bytes.
+        writer.write(reserving: indexes.count * 5 + Varint.maxBytes) { p in
             var n = 0
             for index in indexes { n += Varint.put(UInt64(UInt32(bitPattern: index)), at: p + n) }
             return n

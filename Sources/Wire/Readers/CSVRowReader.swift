@@ -21,6 +21,9 @@ struct CSVRowReader {
     /// Columns that become props, in header order, with their keys.
     private let propColumns: [(index: Int, key: String)]
     private var fields: [FieldRange] = []
+    /// Bytes of the chunk after the record being read (0 on the general path, whose record may be a
+    /// copy): lets number parsing load whole words that run past a field's end.
+    private var readableAfterRecord = 0
     /// Ids repeat (AIS: ~1,000 vessels a day), so their Strings are made once.
     private var ids = TextInterner()
 
@@ -70,42 +73,85 @@ struct CSVRowReader {
     }
 
     /// Frames, splits and reads one record of `chunk` starting at `start` when that is simple: it ends
-    /// in this chunk, no field starts with a quote, it is not blank or over `maxRecordBytes`.
+    /// in this chunk, no field starts with a quote, it has as many fields as the header, it is not
+    /// blank or over `maxRecordBytes`.
     ///
     /// Returns the index just past the record's LF, or nil (having consumed and emitted nothing) when
-    /// the record needs the general framer.
+    /// the record needs the general framer, which gives the same events and rejections.
+    ///
+    /// Scans 8 bytes at a time: one word test finds the delimiters, LF and quotes among them, so
+    /// the bytes of ids, times and coordinates cost a fraction of an instruction each.
     mutating func readUnquotedRecord(_ chunk: UnsafeRawBufferPointer, from start: Int, line: Int,
                                      _ sink: (ReadItem) -> Void) -> Int? {
         let count = chunk.count
         guard start < count, let base = chunk.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return nil }
-        let quote = UInt8(ascii: "\"")
+        let columns = names.count
+        if fields.count != columns {
+            fields = [FieldRange](repeating: FieldRange(start: 0, end: 0, quoted: false), count: columns)
+        }
         let delimiter = self.delimiter
-        // Bytes above all three specials need no comparison beyond this one.
-        let highestSpecial = max(delimiter, quote)
-        fields.removeAll(keepingCapacity: true)
-        var fieldStart = start
-        var p = start
-        while true {
-            guard p < count else { return nil }
-            let byte = base[p]
-            if byte <= highestSpecial {
+        let quote = UInt8(ascii: "\"")
+        // The LF ending the record, where its last field starts, and how many fields came before.
+        let found: (newline: Int, lastField: Int, written: Int)? = fields.withUnsafeMutableBufferPointer { fields in
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let delimiters = UInt64(delimiter) &* ones
+            let newlines = UInt64(0x0A) &* ones
+            let quotes = UInt64(quote) &* ones
+            var written = 0
+            var fieldStart = start
+            var p = start
+            /// Handles the special byte at `q`; true when it ends the record.
+            @inline(__always) func special(at q: Int) -> Bool? {
+                let byte = base[q]
                 if byte == delimiter {
-                    fields.append(FieldRange(start: fieldStart - start, end: p - start, quoted: false))
-                    fieldStart = p + 1
-                } else if byte == 0x0A {
-                    break
-                } else if byte == quote, p == fieldStart {
-                    return nil
+                    // One field too many for the header: the general path words the rejection.
+                    guard written < columns - 1 else { return nil }
+                    fields[written] = FieldRange(start: fieldStart - start, end: q - start, quoted: false)
+                    written += 1
+                    fieldStart = q + 1
+                    return false
+                }
+                if byte == 0x0A { return true }
+                if byte == quote && q == fieldStart { return nil }
+                return false
+            }
+            while true {
+                if p + 8 <= count {
+                    let word = UInt64(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self))
+                    var mask = Self.zeroBytes(word ^ delimiters) | Self.zeroBytes(word ^ newlines) | Self.zeroBytes(word ^ quotes)
+                    while mask != 0 {
+                        let q = p + mask.trailingZeroBitCount >> 3
+                        mask &= mask &- 1
+                        guard let ends = special(at: q) else { return nil }
+                        if ends { return (q, fieldStart, written) }
+                    }
+                    p += 8
+                } else {
+                    guard p < count else { return nil }
+                    let byte = base[p]
+                    if byte == delimiter || byte == 0x0A || byte == quote {
+                        guard let ends = special(at: p) else { return nil }
+                        if ends { return (p, fieldStart, written) }
+                    }
+                    p += 1
                 }
             }
-            p += 1
         }
-        var end = p
+        guard let (newline, lastField, written) = found, written == columns - 1 else { return nil }
+        var end = newline
         if end > start, base[end - 1] == 0x0D { end -= 1 }
-        guard end > start, end - start <= options.maxRecordBytes, fieldStart <= end else { return nil }
-        fields.append(FieldRange(start: fieldStart - start, end: end - start, quoted: false))
+        guard end > start, end - start <= options.maxRecordBytes, lastField <= end else { return nil }
+        fields[columns - 1] = FieldRange(start: lastField - start, end: end - start, quoted: false)
+        readableAfterRecord = count - end
         readFields(UnsafeRawBufferPointer(start: base + start, count: end - start), line: line, sink)
-        return p + 1
+        readableAfterRecord = 0
+        return newline + 1
+    }
+
+    /// Bytes of `word` that are 0 get their high bit set, the others 0 (exact: no borrow crosses bytes).
+    @inline(__always)
+    private static func zeroBytes(_ word: UInt64) -> UInt64 {
+        ~(((word & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | word) & 0x8080_8080_8080_8080
     }
 
     mutating func read(_ record: UnsafeRawBufferPointer, line: Int, _ sink: (ReadItem) -> Void) {
@@ -149,7 +195,8 @@ struct CSVRowReader {
             let range = fields[timeColumn]
             let parsed = range.quoted
                 ? Self.withField(record, range) { TimeParser.parse($0, unit: unit) }
-                : TimeParser.parse(Self.bytes(record, range), unit: unit)
+                : TimeParser.parse(Self.bytes(record, range), unit: unit,
+                                   readableBytes: record.count - range.start + readableAfterRecord)
             guard let parsed else {
                 throw RowProblem("column '\(names[timeColumn])': cannot read time '\(text(record, range))' "
                     + "(expected epoch ms, epoch seconds or ISO-8601)")
@@ -222,6 +269,11 @@ struct CSVRowReader {
 
     private func coordinate(_ record: UnsafeRawBufferPointer, _ column: Int, limit: Double) throws(RowProblem) -> Double {
         let range = fields[column]
+        // The usual case first, without touching `names` (a String copy per call).
+        let readable = record.count - range.start + readableAfterRecord
+        if !range.quoted, let value = NumberParsing.plainDecimal(Self.bytes(record, range), readableBytes: readable), abs(value) <= limit {
+            return value
+        }
         let name = names[column]
         guard range.end > range.start else {
             throw RowProblem("missing \(column == lonColumn ? "lon" : "lat") (column '\(name)')")

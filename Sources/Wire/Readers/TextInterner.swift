@@ -1,3 +1,5 @@
+import Foundation
+
 /// Makes each distinct short text into a String once: ids repeat on every record of a stream.
 ///
 /// Valid UTF-8 only (as `UTF8Text.string`; nil otherwise). Bounded: at most `capacity` texts of up to
@@ -22,33 +24,29 @@ struct TextInterner {
     mutating func string(_ bytes: UnsafeRawBufferPointer) -> String? {
         let count = bytes.count
         guard count <= Self.maxBytes, count > 0 else { return UTF8Text.string(bytes) }
-        let base = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        var hash: UInt32 = 2_166_136_261
-        for k in 0..<count { hash = (hash ^ UInt32(base[k])) &* 16_777_619 }
+        let base = bytes.baseAddress!
+        // 8 bytes a step (the codec's hash), not one: ids are hashed once per record.
+        let hash = UInt32(truncatingIfNeeded: ByteHash.hash(bytes))
         let mask = slots.count - 1
         var slot = Int(hash) & mask
         while true {
             let index = Int(slots[slot])
             if index < 0 { break }
-            let entry = entries[index]
-            if entry.hash == hash, Int(entry.count) == count,
-               keys.withUnsafeBufferPointer({ equal($0.baseAddress! + Int(entry.start), base, count) }) {
+            let found: String? = entries.withUnsafeBufferPointer { entries in
+                let entry = entries[index]
+                guard entry.hash == hash, Int(entry.count) == count,
+                      keys.withUnsafeBytes({ memcmp($0.baseAddress! + Int(entry.start), base, count) == 0 }) else { return nil }
                 return entry.string
             }
+            if let found { return found }
             slot = (slot + 1) & mask
         }
         guard let string = UTF8Text.string(bytes) else { return nil }
         if entries.count < Self.capacity {
             slots[slot] = Int32(entries.count)
             entries.append(Entry(start: Int32(keys.count), count: Int32(count), hash: hash, string: string))
-            keys.append(contentsOf: UnsafeBufferPointer(start: base, count: count))
+            keys.append(contentsOf: bytes)
         }
         return string
-    }
-
-    @inline(__always)
-    private func equal(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-        for k in 0..<count where a[k] != b[k] { return false }
-        return true
     }
 }

@@ -21,6 +21,16 @@ public struct TimeParser: Sendable {
         return parseNumber(text, unit: unit)
     }
 
+    /// `parse(bytes, unit:)`, reading bare digits two words at a time when `readableBytes` (bytes
+    /// that may be loaded from `bytes.baseAddress`, past the field included) allows it.
+    @inline(__always)
+    static func parse(_ bytes: UnsafeRawBufferPointer, unit: TimeUnit, readableBytes: Int) -> Int64? {
+        guard let digits = NumberParsing.wordDigits(bytes, readableBytes: readableBytes) else { return parse(bytes, unit: unit) }
+        guard isSeconds(magnitude: Double(digits), unit: unit) else { return digits }
+        let (ms, overflow) = digits.multipliedReportingOverflow(by: 1000)
+        return overflow ? nil : ms
+    }
+
     public static func parse(_ text: String, unit: TimeUnit = .auto) -> Int64? {
         var text = text
         return text.withUTF8 { parse(UnsafeRawBufferPointer($0), unit: unit) }
