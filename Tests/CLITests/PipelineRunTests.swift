@@ -121,6 +121,19 @@ final class PipelineRunTests: XCTestCase {
         XCTAssertTrue(bad.stderr.contains("--speed takes 1x, 10x, 0.5x or max"), bad.stderr)
     }
 
+    func testAFailingStageStopsTheRunWithItsCauseInBothModes() throws {
+        // /dev/full takes the open but fails the first flush of results: the publisher fails mid-run.
+        let harbor = Self.repository.appendingPathComponent("samples/ais-nyharbor-2020-06-30.csv").path
+        let pipeline = Self.repository.appendingPathComponent("pipelines/harbor-heatmap.yaml").path
+        for processes in [false, true] {
+            var arguments = ["run", pipeline, harbor, "--out", "/dev/full", "--publish", "tcp://127.0.0.1:*"]
+            if processes { arguments.append("--processes") }
+            let result = try ChildProcess(arguments).finish(timeout: 30)
+            XCTAssertEqual(result.status, 1, result.stderr)
+            XCTAssertTrue(result.stderr.contains("cannot write --out /dev/full: No space left on device"), result.stderr)
+        }
+    }
+
     func testStageRejectsUnknownNamesAndPartitions() throws {
         let unknown = try runGeostream(["stage", "nosuch", "--pipeline", Self.pipeline])
         XCTAssertEqual(unknown.status, 64)

@@ -36,12 +36,19 @@ public enum EmbeddedPipeline {
         if let publish = options.publishEndpoint { wiring.publish = publish }
 
         let results = StageResults()
+        // A stage that fails shuts the context down, so every other stage blocked on a socket
+        // (the source on a full worker, say) wakes with an error instead of waiting forever.
+        let contextBox = UncheckedBox(context)
+        let stopEverything: @Sendable (any Error) -> Void = { error in
+            results.setFailure(error)
+            contextBox.value.shutdown()
+        }
         // The publisher binds first so a bind failure (port taken) is reported before any work.
         let publisher = try Publisher(spec: spec, wiring: wiring, context: context, outPath: options.outPath, statsInterval: options.statsInterval)
         publisher.onPublish = options.onPublish
         let publisherBox = UncheckedBox(publisher)
         var threads: [StageThread] = []
-        threads.append(StageThread(name: "publisher") {
+        threads.append(StageThread(name: "publisher", onFailure: stopEverything) {
             defer { publisherBox.value.close() }
             try publisherBox.value.run()
             results.setPublisher(publisherBox.value.counters)
@@ -57,7 +64,7 @@ public enum EmbeddedPipeline {
             }
         }
         for box in workers {
-            threads.append(StageThread(name: "\(box.value.stageName)-\(box.value.partition)") {
+            threads.append(StageThread(name: "\(box.value.stageName)-\(box.value.partition)", onFailure: stopEverything) {
                 defer { box.value.close() }
                 try box.value.run()
                 results.setWorker("\(box.value.stageName)-\(box.value.partition)", box.value.counters)
@@ -86,8 +93,9 @@ public enum EmbeddedPipeline {
             context.shutdown()
         }
         for thread in threads { thread.join() }
+        // The first stage that failed is the cause; the source's error is then only a consequence.
+        if let failure = results.failure { throw failure }
         if let sourceError { throw sourceError }
-        if let failure = threads.compactMap(\.failure).first { throw failure }
         summary.workers = results.workers
         summary.publisher = results.publisher
         summary.elapsedSeconds = Double(monotonicNanoseconds() &- started) / 1e9
@@ -100,6 +108,9 @@ final class StageResults: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var workers: [String: WorkerCounters] = [:]
     private(set) var publisher = PublisherCounters()
+    /// The first stage failure (later ones are usually its consequence).
+    private(set) var failure: (any Error)?
+    func setFailure(_ error: any Error) { lock.withLock { if failure == nil { failure = error } } }
     func setWorker(_ name: String, _ counters: WorkerCounters) { lock.withLock { workers[name] = counters } }
     func setPublisher(_ counters: PublisherCounters) { lock.withLock { publisher = counters } }
 }
@@ -114,12 +125,14 @@ final class UncheckedBox<Value>: @unchecked Sendable {
 final class StageThread: @unchecked Sendable {
     let name: String
     private let body: @Sendable () throws -> Void
+    private let onFailure: @Sendable (any Error) -> Void
     private let done = DispatchSemaphore(value: 0)
     private(set) var failure: (any Error)?
     private var thread: Thread?
 
-    init(name: String, body: @escaping @Sendable () throws -> Void) {
+    init(name: String, onFailure: @escaping @Sendable (any Error) -> Void = { _ in }, body: @escaping @Sendable () throws -> Void) {
         self.name = name
+        self.onFailure = onFailure
         self.body = body
     }
 
@@ -128,7 +141,9 @@ final class StageThread: @unchecked Sendable {
             do {
                 try body()
             } catch {
-                failure = RuntimeError("stage \(name): \(error)")
+                let failure = RuntimeError("stage \(name): \(error)")
+                self.failure = failure
+                onFailure(failure)
             }
             done.signal()
         }

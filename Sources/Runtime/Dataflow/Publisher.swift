@@ -37,6 +37,7 @@ public final class Publisher {
     private let collect: FrameReceiver
     private let xpub: Socket
     private let out: UnsafeMutablePointer<FILE>?
+    private let outPath: String?
     private let combiners: [any StreamOperator]
     /// Stage index of each input; -1 for the source.
     private let stageOfInput: [Int]
@@ -73,6 +74,7 @@ public final class Publisher {
             xpub.close()
             throw RuntimeError("cannot publish on \(wiring.publish) (output.endpoint): \(error); is another pipeline running there? Choose another port with --publish or output.endpoint")
         }
+        self.outPath = outPath
         if let outPath {
             guard let file = fopen(outPath, "w") else {
                 collect.close()
@@ -138,7 +140,11 @@ public final class Publisher {
         }
         try release(upTo: .max, inclusive: true)
         publishStats()
-        if let out { fflush(out) }
+        if let out, fflush(out) != 0 { throw outError() }
+    }
+
+    private func outError() -> RuntimeError {
+        RuntimeError("cannot write --out \(outPath ?? ""): \(String(cString: strerror(errno)))")
     }
 
     private func releaseDue() throws {
@@ -226,8 +232,9 @@ public final class Publisher {
         counters.byTopic[output.topic, default: 0] += 1
         if let out {
             line.append(0x0A)
-            _ = line.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, out) }
+            let written = line.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, out) }
             line.removeLast()
+            if written < line.count + 1 { throw outError() }
         }
         if let onPublish { onPublish(output.topic, output.t, String(decoding: line, as: UTF8.self)) }
     }
