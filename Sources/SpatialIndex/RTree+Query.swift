@@ -9,23 +9,41 @@ struct RTreeNodeView<Payload> {
     @usableFromInline let leafRects: UnsafeBufferPointer<Rect>
     @usableFromInline let leafPayloads: UnsafeBufferPointer<Payload>
     @usableFromInline let leafCounts: UnsafeBufferPointer<Int32>
-    @usableFromInline let innerRects: UnsafeBufferPointer<Rect>
+    /// Inner child rects as Float32 lane groups (see `RTree.innerBounds`).
+    @usableFromInline let innerBounds: UnsafeBufferPointer<Float>
     @usableFromInline let innerChildren: UnsafeBufferPointer<Int32>
     @usableFromInline let innerCounts: UnsafeBufferPointer<Int32>
     @usableFromInline let maxEntries: Int
+    @usableFromInline let laneGroups: Int
 
     @inlinable
     init(leafRects: UnsafeBufferPointer<Rect>, leafPayloads: UnsafeBufferPointer<Payload>,
-         leafCounts: UnsafeBufferPointer<Int32>, innerRects: UnsafeBufferPointer<Rect>,
+         leafCounts: UnsafeBufferPointer<Int32>, innerBounds: UnsafeBufferPointer<Float>,
          innerChildren: UnsafeBufferPointer<Int32>, innerCounts: UnsafeBufferPointer<Int32>,
-         maxEntries: Int) {
+         maxEntries: Int, laneGroups: Int) {
         self.leafRects = leafRects
         self.leafPayloads = leafPayloads
         self.leafCounts = leafCounts
-        self.innerRects = innerRects
+        self.innerBounds = innerBounds
         self.innerChildren = innerChildren
         self.innerCounts = innerCounts
         self.maxEntries = maxEntries
+        self.laneGroups = laneGroups
+    }
+
+    /// The first Float of inner node `node`'s lane groups (`RTreeLanes.groupStride` Floats each).
+    /// Valid while the view is.
+    @inlinable @inline(__always)
+    func laneFloats(_ node: Int) -> UnsafePointer<Float> {
+        innerBounds.baseAddress! + node * laneGroups * RTreeLanes.groupStride
+    }
+
+    /// The stored rect of the child in `offset` of inner node `node`, widened to Double exactly.
+    @inlinable
+    func innerRect(_ node: Int, _ offset: Int) -> Rect {
+        let floats = laneFloats(node) + (offset >> 3) * RTreeLanes.groupStride + offset & 7
+        return Rect(minX: Double(floats[0]), minY: Double(floats[8]),
+                    maxX: Double(floats[16]), maxY: Double(floats[24]))
     }
 }
 
@@ -41,12 +59,6 @@ struct RTreeSelection {
     init(_ kind: Kind, _ rect: Rect) {
         self.kind = kind
         self.rect = rect
-    }
-
-    /// Whether a node with bounds `node` may hold a selected entry.
-    @inlinable
-    func descends(into node: Rect) -> Bool {
-        kind == .all || node.intersects(rect)
     }
 
     @inlinable
@@ -65,14 +77,14 @@ extension RTree {
         try leafRects.withUnsafeBufferPointer { leafRects in
             try leafPayloads.withUnsafeBufferPointer { leafPayloads in
                 try leafCounts.withUnsafeBufferPointer { leafCounts in
-                    try innerRects.withUnsafeBufferPointer { innerRects in
+                    try innerBounds.withUnsafeBufferPointer { innerBounds in
                         try innerChildren.withUnsafeBufferPointer { innerChildren in
                             try innerCounts.withUnsafeBufferPointer { innerCounts in
                                 try body(RTreeNodeView(
                                     leafRects: leafRects, leafPayloads: leafPayloads,
-                                    leafCounts: leafCounts, innerRects: innerRects,
+                                    leafCounts: leafCounts, innerBounds: innerBounds,
                                     innerChildren: innerChildren, innerCounts: innerCounts,
-                                    maxEntries: maxEntries))
+                                    maxEntries: maxEntries, laneGroups: laneGroups))
                             }
                         }
                     }
@@ -94,6 +106,7 @@ extension RTree {
         return try withNodeView { view in
             try withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * stackCapacity) { stack in
                 let maxEntries = view.maxEntries
+                let query = RTreeLaneRect(outward: selection.rect)
                 // Pairs (node, level); a leaf's entries are scanned as soon as it is popped.
                 stack[0] = rootNode
                 stack[1] = height - 1
@@ -111,15 +124,21 @@ extension RTree {
                             slot += 1
                         }
                     } else {
-                        let end = base + Int(view.innerCounts[node])
-                        var slot = base
-                        while slot < end {
-                            if selection.descends(into: view.innerRects[slot]) {
-                                stack[top] = Int(view.innerChildren[slot])
+                        // Eight children per step on the Float32 rects (a superset test: they
+                        // cover the exact ones); every lane that passes is pushed.
+                        let count = Int(view.innerCounts[node])
+                        let floats = view.laneFloats(node)
+                        for group in 0..<((count + 7) >> 3) {
+                            var lanes = RTreeLanes.occupied(group: group, count: count)
+                            if selection.kind != .all {
+                                lanes &= RTreeLanes.intersecting(floats + group * RTreeLanes.groupStride, query)
+                            }
+                            while lanes != 0 {
+                                stack[top] = Int(view.innerChildren[base + group * 8 + lanes.trailingZeroBitCount])
                                 stack[top + 1] = level - 1
                                 top += 2
+                                lanes &= lanes &- 1
                             }
-                            slot += 1
                         }
                     }
                 }
