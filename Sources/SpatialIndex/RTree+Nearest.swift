@@ -205,8 +205,14 @@ extension RTree {
                     let node = item.ref
                     let base = node * maxEntries
                     if item.level == 0 {
-                        for slot in base..<(base + Int(view.leafCounts[node])) {
-                            let distance = view.leafRects[slot].squaredDistance(to: point)
+                        let rects = view.leafRects.baseAddress!
+                        for slot in base..<(base &+ Int(view.leafCounts[node])) {
+                            // Rect.squaredDistance without branches: the same subtractions, so
+                            // the same values.
+                            let rect = rects[slot]
+                            let dx = Swift.max(Swift.max(rect.minX - point.x, point.x - rect.maxX), 0)
+                            let dy = Swift.max(Swift.max(rect.minY - point.y, point.y - rect.maxY), 0)
+                            let distance = dx * dx + dy * dy
                             if best.isFull {
                                 if distance < best.worst { best.replaceWorst(distance, slot) }
                             } else if distance <= squaredLimit
@@ -221,19 +227,26 @@ extension RTree {
                     let first = top
                     var nearest = top
                     let limit = best.isFull ? best.worst : squaredLimit
-                    for offset in 0..<count {
-                        let lane = floats + (offset >> 3) * RTreeLanes.groupStride + offset & 7
-                        // max(minX - x, x - maxX, 0) in Double on the Float32 rect: rounding is
-                        // monotone, so this never exceeds the same expression on an exact rect below.
-                        let dx = Swift.max(Double(lane[0]) - point.x, point.x - Double(lane[16]), 0)
-                        let dy = Swift.max(Double(lane[8]) - point.y, point.y - Double(lane[24]), 0)
-                        let distance = dx * dx + dy * dy
-                        if distance < limit || (!best.isFull && distance == limit) {
-                            stack[top] = RTreeQueueItem(key: distance, ref: Int(view.innerChildren[base + offset]),
-                                                        level: item.level - 1)
-                            if distance < stack[nearest].key { nearest = top }
-                            top += 1
+                    var group = 0
+                    while group &* 8 < count {
+                        let groupFloats = floats + group &* RTreeLanes.groupStride
+                        let children = view.innerChildren.baseAddress! + (base &+ group &* 8)
+                        for lane in 0..<Swift.min(8, count &- group &* 8) {
+                            // max(minX - x, x - maxX, 0) in Double on the Float32 rect: rounding is
+                            // monotone, so this never exceeds the same expression on an exact rect below.
+                            let dx = Swift.max(Double(groupFloats[lane]) - point.x,
+                                               point.x - Double(groupFloats[lane &+ 16]), 0)
+                            let dy = Swift.max(Double(groupFloats[lane &+ 8]) - point.y,
+                                               point.y - Double(groupFloats[lane &+ 24]), 0)
+                            let distance = dx * dx + dy * dy
+                            if distance < limit || (!best.isFull && distance == limit) {
+                                stack[top] = RTreeQueueItem(key: distance, ref: Int(children[lane]),
+                                                            level: item.level &- 1)
+                                if distance < stack[nearest].key { nearest = top }
+                                top &+= 1
+                            }
                         }
+                        group &+= 1
                     }
                     // The nearest child goes on top, so it is explored first.
                     if top > first && nearest != top - 1 { stack.swapAt(nearest, top - 1) }
