@@ -66,7 +66,7 @@ extension RTree {
         var levelNodes = Array(0..<levelRects.count)
         if levelRects.count > 1 {
             let innerNodeCount = Self.innerNodeCount(above: levelRects.count, capacity: capacity)
-            innerBounds.reserveCapacity(innerNodeCount * laneGroups * RTreeLanes.groupStride)
+            innerBounds.reserveCapacity(innerNodeCount * capacity * 4)
             innerChildren.reserveCapacity(innerNodeCount * capacity)
             innerCounts.reserveCapacity(innerNodeCount)
         }

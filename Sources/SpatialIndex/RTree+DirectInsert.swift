@@ -17,13 +17,13 @@ extension RTree {
             // pathSlots[level] = arena slot chosen in the inner node at `level` (1...levels-1).
             var node = rootNode
             if levels > 1 {
-                let groups = laneGroups, root = rootNode
+                let root = rootNode
                 node = innerBounds.withUnsafeMutableBufferPointer { bounds in
                     innerChildren.withUnsafeBufferPointer { children in
                         innerCounts.withUnsafeBufferPointer { counts in
                             Self.descend(from: root, levels: levels, to: RTreeLaneRect(outward: rect),
                                          bounds: bounds.baseAddress!, children: children.baseAddress!,
-                                         counts: counts.baseAddress!, groups: groups, maxEntries: maxEntries,
+                                         counts: counts.baseAddress!, maxEntries: maxEntries,
                                          firstContaining: firstContaining, pathSlots: pathSlots)
                         }
                     }
@@ -47,16 +47,16 @@ extension RTree {
     @inlinable @inline(__always)
     static func descend(from root: Int, levels: Int, to query: RTreeLaneRect,
                         bounds: UnsafeMutablePointer<Float>, children: UnsafePointer<Int32>,
-                        counts: UnsafePointer<Int32>, groups: Int, maxEntries: Int,
+                        counts: UnsafePointer<Int32>, maxEntries: Int,
                         firstContaining: Bool, pathSlots: UnsafeMutableBufferPointer<Int>) -> Int {
         var node = root
         var level = levels &- 1
         while level > 0 {
-            let nodeFloats = bounds + node &* groups &* RTreeLanes.groupStride
-            let offset = chooseLeastEnlargement(nodeFloats, count: Int(counts[node]), for: query,
+            let first = node &* maxEntries
+            let offset = chooseLeastEnlargement(bounds + first &* 4, count: Int(counts[node]), for: query,
                                                 firstContaining: firstContaining)
-            grow(nodeFloats, at: (offset >> 3) &* RTreeLanes.groupStride &+ offset & 7, by: query)
-            let slot = node &* maxEntries &+ offset
+            let slot = first &+ offset
+            grow(bounds + slot &* 4, by: query)
             pathSlots[level] = slot
             node = Int(children[slot])
             level &-= 1

@@ -136,7 +136,7 @@ extension RTree {
             let rects = (0..<count).map { innerRect(node, $0) }
             return rects.withUnsafeBufferPointer { Self.leastOverlapEnlargement($0, base: 0, count: count, for: rect) }
         }
-        let first = boundsIndex(node, group: 0)
+        let first = node * maxEntries * 4
         return innerBounds.withUnsafeBufferPointer { bounds in
             Self.chooseLeastEnlargement(bounds.baseAddress! + first, count: count,
                                         for: RTreeLaneRect(outward: rect), firstContaining: _configuration.split == .axis)

@@ -223,30 +223,24 @@ extension RTree {
                         continue
                     }
                     let count = Int(view.innerCounts[node])
-                    let floats = view.laneFloats(node)
                     let first = top
                     var nearest = top
                     let limit = best.isFull ? best.worst : squaredLimit
-                    var group = 0
-                    while group &* 8 < count {
-                        let groupFloats = floats + group &* RTreeLanes.groupStride
-                        let children = view.innerChildren.baseAddress! + (base &+ group &* 8)
-                        for lane in 0..<Swift.min(8, count &- group &* 8) {
-                            // max(minX - x, x - maxX, 0) in Double on the Float32 rect: rounding is
-                            // monotone, so this never exceeds the same expression on an exact rect below.
-                            let dx = Swift.max(Double(groupFloats[lane]) - point.x,
-                                               point.x - Double(groupFloats[lane &+ 16]), 0)
-                            let dy = Swift.max(Double(groupFloats[lane &+ 8]) - point.y,
-                                               point.y - Double(groupFloats[lane &+ 24]), 0)
-                            let distance = dx * dx + dy * dy
-                            if distance < limit || (!best.isFull && distance == limit) {
-                                stack[top] = RTreeQueueItem(key: distance, ref: Int(children[lane]),
-                                                            level: item.level &- 1)
-                                if distance < stack[nearest].key { nearest = top }
-                                top &+= 1
-                            }
+                    var slot = base
+                    while slot < base &+ count {
+                        // max(minX - x, x - maxX, 0) in Double on the Float32 rect: rounding is
+                        // monotone, so this never exceeds the same expression on an exact rect below.
+                        let child = view.innerFloats(slot)
+                        let dx = Swift.max(Double(child[0]) - point.x, point.x - Double(child[2]), 0)
+                        let dy = Swift.max(Double(child[1]) - point.y, point.y - Double(child[3]), 0)
+                        let distance = dx * dx + dy * dy
+                        if distance < limit || (!best.isFull && distance == limit) {
+                            stack[top] = RTreeQueueItem(key: distance, ref: Int(view.innerChildren[slot]),
+                                                        level: item.level &- 1)
+                            if distance < stack[nearest].key { nearest = top }
+                            top &+= 1
                         }
-                        group &+= 1
+                        slot &+= 1
                     }
                     // The nearest child goes on top, so it is explored first.
                     if top > first && nearest != top - 1 { stack.swapAt(nearest, top - 1) }

@@ -9,18 +9,17 @@ struct RTreeNodeView<Payload> {
     @usableFromInline let leafRects: UnsafeBufferPointer<Rect>
     @usableFromInline let leafPayloads: UnsafeBufferPointer<Payload>
     @usableFromInline let leafCounts: UnsafeBufferPointer<Int32>
-    /// Inner child rects as Float32 lane groups (see `RTree.innerBounds`).
+    /// Inner child rects as Float32, four Floats per slot (see `RTree.innerBounds`).
     @usableFromInline let innerBounds: UnsafeBufferPointer<Float>
     @usableFromInline let innerChildren: UnsafeBufferPointer<Int32>
     @usableFromInline let innerCounts: UnsafeBufferPointer<Int32>
     @usableFromInline let maxEntries: Int
-    @usableFromInline let laneGroups: Int
 
     @inlinable
     init(leafRects: UnsafeBufferPointer<Rect>, leafPayloads: UnsafeBufferPointer<Payload>,
          leafCounts: UnsafeBufferPointer<Int32>, innerBounds: UnsafeBufferPointer<Float>,
          innerChildren: UnsafeBufferPointer<Int32>, innerCounts: UnsafeBufferPointer<Int32>,
-         maxEntries: Int, laneGroups: Int) {
+         maxEntries: Int) {
         self.leafRects = leafRects
         self.leafPayloads = leafPayloads
         self.leafCounts = leafCounts
@@ -28,22 +27,21 @@ struct RTreeNodeView<Payload> {
         self.innerChildren = innerChildren
         self.innerCounts = innerCounts
         self.maxEntries = maxEntries
-        self.laneGroups = laneGroups
     }
 
-    /// The first Float of inner node `node`'s lane groups (`RTreeLanes.groupStride` Floats each).
-    /// Valid while the view is.
+    /// The stored rect of the child in arena slot `slot` (minX, minY, maxX, maxY). Valid while
+    /// the view is.
     @inlinable @inline(__always)
-    func laneFloats(_ node: Int) -> UnsafePointer<Float> {
-        innerBounds.baseAddress! + node * laneGroups * RTreeLanes.groupStride
+    func innerFloats(_ slot: Int) -> UnsafePointer<Float> {
+        innerBounds.baseAddress! + slot &* 4
     }
 
     /// The stored rect of the child in `offset` of inner node `node`, widened to Double exactly.
     @inlinable
     func innerRect(_ node: Int, _ offset: Int) -> Rect {
-        let floats = laneFloats(node) + (offset >> 3) * RTreeLanes.groupStride + offset & 7
-        return Rect(minX: Double(floats[0]), minY: Double(floats[8]),
-                    maxX: Double(floats[16]), maxY: Double(floats[24]))
+        let floats = innerFloats(node * maxEntries + offset)
+        return Rect(minX: Double(floats[0]), minY: Double(floats[1]),
+                    maxX: Double(floats[2]), maxY: Double(floats[3]))
     }
 }
 
@@ -84,7 +82,7 @@ extension RTree {
                                     leafRects: leafRects, leafPayloads: leafPayloads,
                                     leafCounts: leafCounts, innerBounds: innerBounds,
                                     innerChildren: innerChildren, innerCounts: innerCounts,
-                                    maxEntries: maxEntries, laneGroups: laneGroups))
+                                    maxEntries: maxEntries))
                             }
                         }
                     }
@@ -124,21 +122,16 @@ extension RTree {
                             slot += 1
                         }
                     } else {
-                        // Eight children per step on the Float32 rects (a superset test: they
-                        // cover the exact ones); every lane that passes is pushed.
-                        let count = Int(view.innerCounts[node])
-                        let floats = view.laneFloats(node)
-                        for group in 0..<((count + 7) >> 3) {
-                            var lanes = RTreeLanes.occupied(group: group, count: count)
-                            if selection.kind != .all {
-                                lanes &= RTreeLanes.intersecting(floats + group * RTreeLanes.groupStride, query)
-                            }
-                            while lanes != 0 {
-                                stack[top] = Int(view.innerChildren[base + group * 8 + lanes.trailingZeroBitCount])
+                        // On the Float32 rects: a superset test, they cover the exact ones.
+                        let end = base + Int(view.innerCounts[node])
+                        var slot = base
+                        while slot < end {
+                            if selection.kind == .all || query.intersects(view.innerFloats(slot)) {
+                                stack[top] = Int(view.innerChildren[slot])
                                 stack[top + 1] = level - 1
                                 top += 2
-                                lanes &= lanes &- 1
                             }
+                            slot += 1
                         }
                     }
                 }

@@ -11,7 +11,7 @@ extension RTree {
     public func validate() throws(RTreeInvariantViolation) {
         let stride = maxEntries
         guard leafRects.count == leafCounts.count * stride, leafPayloads.count == leafRects.count,
-              innerBounds.count == innerCounts.count * laneGroups * RTreeLanes.groupStride,
+              innerBounds.count == innerCounts.count * stride * 4,
               innerChildren.count == innerCounts.count * stride
         else { throw RTreeInvariantViolation(message: "arena arrays disagree on the node count") }
         guard height > 0 else {

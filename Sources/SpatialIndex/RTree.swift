@@ -112,8 +112,7 @@ public struct RTreeInvariantViolation: Error, CustomStringConvertible {
 ///
 /// Nodes live in an arena (struct of arrays, fixed stride M per node): leaf slots hold the entry
 /// rect (Double) and payload inline; inner slots hold an `Int32` child index, and the child rects
-/// sit beside them as Float32 in groups of eight lanes (`innerBounds`, see RTree+InnerBounds.swift),
-/// rounded outward so pruning stays conservative and every answer exact. There is no object per
+/// sit beside them as Float32 (`innerBounds`, see RTree+InnerBounds.swift), rounded outward so pruning stays conservative and every answer exact. There is no object per
 /// node, so queries touch contiguous memory and never retain or release. The arrays give
 /// copy-on-write: the first mutation of a shared tree copies the arena once.
 ///
@@ -130,12 +129,9 @@ public struct RTree<Payload> {
     @usableFromInline var leafRects: [Rect]
     @usableFromInline var leafPayloads: ContiguousArray<Payload>
     @usableFromInline var leafCounts: [Int32]
-    /// Child rects of inner nodes, Float32 rounded outward: per node `laneGroups` groups of 32
-    /// Floats (minX of lanes 0...7, then minY, maxX, maxY); lane i of group g is the child in slot
-    /// 8g + i.
+    /// Child rects of inner nodes, Float32 rounded outward: four Floats per slot (minX, minY, maxX,
+    /// maxY at `4 * slot`), 16 bytes a child, so one cache line holds four children.
     @usableFromInline var innerBounds: ContiguousArray<Float>
-    /// Groups of eight lanes per inner node: ⌈M / 8⌉.
-    @usableFromInline var laneGroups: Int
     @usableFromInline var innerChildren: [Int32]
     @usableFromInline var innerCounts: [Int32]
     @usableFromInline var freeLeaves: [Int32]
@@ -159,7 +155,6 @@ public struct RTree<Payload> {
         leafPayloads = []
         leafCounts = []
         innerBounds = []
-        laneGroups = (configuration.maxEntries + 7) / 8
         innerChildren = []
         innerCounts = []
         freeLeaves = []
@@ -268,7 +263,7 @@ extension RTree {
         let needed = innerChildren.count + maxEntries
         if needed > innerChildren.capacity {
             let capacity = Self.grownCapacity(current: innerChildren.capacity, needed: needed)
-            innerBounds.reserveCapacity((capacity / maxEntries + 1) * laneGroups * RTreeLanes.groupStride)
+            innerBounds.reserveCapacity(capacity * 4)
             innerChildren.reserveCapacity(capacity)
             innerCounts.reserveCapacity(capacity / maxEntries + 1)
         }
