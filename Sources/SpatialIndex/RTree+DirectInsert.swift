@@ -21,7 +21,7 @@ extension RTree {
                 node = innerBounds.withUnsafeMutableBufferPointer { bounds in
                     innerChildren.withUnsafeBufferPointer { children in
                         innerCounts.withUnsafeBufferPointer { counts in
-                            Self.descend(from: root, levels: levels, to: RTreeLaneRect(outward: rect),
+                            Self.descend(from: root, levels: levels, to: RTreeFloatRect(outward: rect),
                                          bounds: bounds.baseAddress!, children: children.baseAddress!,
                                          counts: counts.baseAddress!, maxEntries: maxEntries,
                                          firstContaining: firstContaining, pathSlots: pathSlots)
@@ -45,7 +45,7 @@ extension RTree {
     /// recording its slot in `pathSlots[level]`; returns the leaf. Plain values and pointers in, a
     /// value out, so the loop keeps its state in registers.
     @inlinable @inline(__always)
-    static func descend(from root: Int, levels: Int, to query: RTreeLaneRect,
+    static func descend(from root: Int, levels: Int, to query: RTreeFloatRect,
                         bounds: UnsafeMutablePointer<Float>, children: UnsafePointer<Int32>,
                         counts: UnsafePointer<Int32>, maxEntries: Int,
                         firstContaining: Bool, pathSlots: UnsafeMutableBufferPointer<Int>) -> Int {

@@ -28,7 +28,7 @@ enum OutwardRounding {
 
 /// A rect rounded outward to Float32, for comparing with stored child rects.
 @usableFromInline
-struct RTreeLaneRect {
+struct RTreeFloatRect {
     @usableFromInline let minX: Float
     @usableFromInline let minY: Float
     @usableFromInline let maxX: Float
@@ -95,7 +95,7 @@ extension RTree {
     /// measurably degrades the tree, so they keep the full least-enlargement choice.
     @inlinable @inline(__always)
     static func chooseLeastEnlargement(_ bounds: UnsafePointer<Float>, count: Int,
-                                       for query: RTreeLaneRect, firstContaining: Bool) -> Int {
+                                       for query: RTreeFloatRect, firstContaining: Bool) -> Int {
         if firstContaining {
             var offset = 0
             while offset < count {
@@ -126,7 +126,7 @@ extension RTree {
 
     /// Grows the stored child rect at `child` to cover `query`.
     @inlinable @inline(__always)
-    static func grow(_ child: UnsafeMutablePointer<Float>, by query: RTreeLaneRect) {
+    static func grow(_ child: UnsafeMutablePointer<Float>, by query: RTreeFloatRect) {
         child[0] = Swift.min(child[0], query.minX)
         child[1] = Swift.min(child[1], query.minY)
         child[2] = Swift.max(child[2], query.maxX)

@@ -139,7 +139,7 @@ extension RTree {
         let first = node * maxEntries * 4
         return innerBounds.withUnsafeBufferPointer { bounds in
             Self.chooseLeastEnlargement(bounds.baseAddress! + first, count: count,
-                                        for: RTreeLaneRect(outward: rect), firstContaining: _configuration.split == .axis)
+                                        for: RTreeFloatRect(outward: rect), firstContaining: _configuration.split == .axis)
         }
     }
 

@@ -104,7 +104,7 @@ extension RTree {
         return try withNodeView { view in
             try withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * stackCapacity) { stack in
                 let maxEntries = view.maxEntries
-                let query = RTreeLaneRect(outward: selection.rect)
+                let query = RTreeFloatRect(outward: selection.rect)
                 // Pairs (node, level); a leaf's entries are scanned as soon as it is popped.
                 stack[0] = rootNode
                 stack[1] = height - 1
