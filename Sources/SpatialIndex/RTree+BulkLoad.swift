@@ -56,6 +56,7 @@ extension RTree {
             leafPayloads.append(contentsOf: repeatElement(filler, count: capacity - size))
             leafCounts.append(Int32(size))
             levelRects.append(bounds)
+            exactBounds = exactBounds.union(bounds)
             start += size
         }
         height = 1
@@ -65,7 +66,7 @@ extension RTree {
         var levelNodes = Array(0..<levelRects.count)
         if levelRects.count > 1 {
             let innerNodeCount = Self.innerNodeCount(above: levelRects.count, capacity: capacity)
-            innerRects.reserveCapacity(innerNodeCount * capacity)
+            innerBounds.reserveCapacity(innerNodeCount * capacity * 4)
             innerChildren.reserveCapacity(innerNodeCount * capacity)
             innerCounts.reserveCapacity(innerNodeCount)
         }
@@ -81,13 +82,13 @@ extension RTree {
             for size in groups {
                 let node = innerCounts.count
                 var bounds = Rect.empty
+                appendEmptyInnerBounds()
                 for position in start..<(start + size) {
                     let index = order[position]
                     bounds = bounds.union(rects[index])
-                    innerRects.append(rects[index])
+                    setInnerRect(node, position - start, rects[index])
                     innerChildren.append(Int32(levelNodes[index]))
                 }
-                innerRects.append(contentsOf: repeatElement(Rect.empty, count: capacity - size))
                 innerChildren.append(contentsOf: repeatElement(-1, count: capacity - size))
                 innerCounts.append(Int32(size))
                 nextRects.append(bounds)

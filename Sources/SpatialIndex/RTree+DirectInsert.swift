@@ -16,23 +16,15 @@ extension RTree {
         withUnsafeTemporaryAllocation(of: Int.self, capacity: Swift.max(levels, 1)) { pathSlots in
             // pathSlots[level] = arena slot chosen in the inner node at `level` (1...levels-1).
             var node = rootNode
-            var level = levels - 1
-            if level > 0 {
-                innerRects.withUnsafeMutableBufferPointer { rects in
+            if levels > 1 {
+                let root = rootNode
+                node = innerBounds.withUnsafeMutableBufferPointer { bounds in
                     innerChildren.withUnsafeBufferPointer { children in
                         innerCounts.withUnsafeBufferPointer { counts in
-                            while level > 0 {
-                                let base = node * maxEntries
-                                let slot = base + Self.chooseLeastEnlargement(
-                                    UnsafeBufferPointer(rebasing: rects[base..<(base + Int(counts[node]))]), for: rect,
-                                    firstContaining: firstContaining)
-                                let grown = rects[slot]
-                                rects[slot] = Rect(minX: Swift.min(grown.minX, rect.minX), minY: Swift.min(grown.minY, rect.minY),
-                                                   maxX: Swift.max(grown.maxX, rect.maxX), maxY: Swift.max(grown.maxY, rect.maxY))
-                                pathSlots[level] = slot
-                                node = Int(children[slot])
-                                level -= 1
-                            }
+                            Self.descend(from: root, levels: levels, to: RTreeFloatRect(outward: rect),
+                                         bounds: bounds.baseAddress!, children: children.baseAddress!,
+                                         counts: counts.baseAddress!, maxEntries: maxEntries,
+                                         firstContaining: firstContaining, pathSlots: pathSlots)
                         }
                     }
                 }
@@ -47,6 +39,29 @@ extension RTree {
             }
             splitUpwards(from: node, pathSlots: pathSlots, rect, payload)
         }
+    }
+
+    /// Walks from the root to the leaf that receives `query`, growing each chosen child's rect and
+    /// recording its slot in `pathSlots[level]`; returns the leaf. Plain values and pointers in, a
+    /// value out, so the loop keeps its state in registers.
+    @inlinable @inline(__always)
+    static func descend(from root: Int, levels: Int, to query: RTreeFloatRect,
+                        bounds: UnsafeMutablePointer<Float>, children: UnsafePointer<Int32>,
+                        counts: UnsafePointer<Int32>, maxEntries: Int,
+                        firstContaining: Bool, pathSlots: UnsafeMutableBufferPointer<Int>) -> Int {
+        var node = root
+        var level = levels &- 1
+        while level > 0 {
+            let first = node &* maxEntries
+            let offset = chooseLeastEnlargement(bounds + first &* 4, count: Int(counts[node]), for: query,
+                                                firstContaining: firstContaining)
+            let slot = first &+ offset
+            grow(bounds + slot &* 4, by: query)
+            pathSlots[level] = slot
+            node = Int(children[slot])
+            level &-= 1
+        }
+        return node
     }
 
     /// Splits the full leaf `leaf` to make room for the new entry, then carries each new sibling up
@@ -66,44 +81,8 @@ extension RTree {
             level += 1
             let parentSlot = pathSlots[level]
             node = parentSlot / maxEntries
-            innerRects[parentSlot] = first
+            setInnerRect(node, parentSlot - node * maxEntries, first)
             outcome = addEntry(node: node, level: level, second, .child(sibling), &context)
         }
-    }
-
-    /// Offset of the child needing least area enlargement to cover `rect`; ties go to the smaller
-    /// child.
-    ///
-    /// With `firstContaining` (the `axis` strategy, as in tidwall/rtree.c) the first child that
-    /// already covers `rect` is taken without weighing the others: the edge-snap split leaves
-    /// siblings with little overlap, so the first container is nearly always the best one, and the
-    /// scan usually stops halfway. Guttman's splits leave overlapping siblings, where this shortcut
-    /// measurably degrades the tree, so they keep the full least-enlargement choice.
-    @inlinable
-    static func chooseLeastEnlargement(_ rects: UnsafeBufferPointer<Rect>, for rect: Rect,
-                                       firstContaining: Bool) -> Int {
-        if firstContaining {
-            for offset in 0..<rects.count {
-                let candidate = rects[offset]
-                if candidate.minX <= rect.minX && candidate.minY <= rect.minY
-                    && rect.maxX <= candidate.maxX && rect.maxY <= candidate.maxY { return offset }
-            }
-        }
-        var best = 0
-        var bestGrowth = Double.infinity, bestArea = Double.infinity
-        for offset in 0..<rects.count {
-            let candidate = rects[offset]
-            let width = candidate.maxX - candidate.minX, height = candidate.maxY - candidate.minY
-            let area = width * height
-            let grownWidth = Swift.max(candidate.maxX, rect.maxX) - Swift.min(candidate.minX, rect.minX)
-            let grownHeight = Swift.max(candidate.maxY, rect.maxY) - Swift.min(candidate.minY, rect.minY)
-            let growth = grownWidth * grownHeight - area
-            if growth < bestGrowth || (growth == bestGrowth && area < bestArea) {
-                best = offset
-                bestGrowth = growth
-                bestArea = area
-            }
-        }
-        return best
     }
 }

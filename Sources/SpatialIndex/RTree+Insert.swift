@@ -62,6 +62,7 @@ extension RTree {
             insertDirect(bounds, payload)
         }
         entryCount += 1
+        exactBounds = exactBounds.union(bounds)
     }
 
     /// Inserts one entry, then every entry R* evicted on the way (closest first), each of which may
@@ -94,9 +95,9 @@ extension RTree {
     mutating func growRoot(_ first: Rect, _ second: Rect, sibling: Int) {
         let newRoot = allocateInner()
         let base = newRoot * maxEntries
-        innerRects[base] = first
+        setInnerRect(newRoot, 0, first)
         innerChildren[base] = Int32(rootNode)
-        innerRects[base + 1] = second
+        setInnerRect(newRoot, 1, second)
         innerChildren[base + 1] = Int32(sibling)
         innerCounts[newRoot] = 2
         rootNode = newRoot
@@ -109,18 +110,18 @@ extension RTree {
         if nodeLevel == targetLevel {
             return addEntry(node: node, level: nodeLevel, rect, item, &context)
         }
-        let slot = node * maxEntries + chooseSubtree(node: node, level: nodeLevel, for: rect)
-        let child = Int(innerChildren[slot])
+        let offset = chooseSubtree(node: node, level: nodeLevel, for: rect)
+        let child = Int(innerChildren[node * maxEntries + offset])
         switch insertDescending(node: child, nodeLevel: nodeLevel - 1, rect, item,
                                 targetLevel: targetLevel, &context) {
         case .grown:
-            innerRects[slot] = innerRects[slot].union(rect)
+            setInnerRect(node, offset, innerRect(node, offset).union(rect))
             return .grown
         case .recomputed(let childBounds):
-            innerRects[slot] = childBounds
+            setInnerRect(node, offset, childBounds)
             return .recomputed(nodeBounds(node, level: nodeLevel))
         case .split(let first, let second, let sibling):
-            innerRects[slot] = first
+            setInnerRect(node, offset, first)
             // This node's MBR is still old ∪ rect, so `.grown` stays exact unless it overflows too.
             return addEntry(node: node, level: nodeLevel, second, .child(sibling), &context)
         }
@@ -130,25 +131,15 @@ extension RTree {
     /// R* uses least overlap enlargement when the children are leaves.
     @inlinable
     func chooseSubtree(node: Int, level: Int, for rect: Rect) -> Int {
-        let base = node * maxEntries
         let count = Int(innerCounts[node])
-        return innerRects.withUnsafeBufferPointer { rects in
-            if _configuration.split == .rstar && level == 1 {
-                return Self.leastOverlapEnlargement(rects, base: base, count: count, for: rect)
-            }
-            var best = 0
-            var bestGrowth = Double.infinity, bestArea = Double.infinity
-            for offset in 0..<count {
-                let candidate = rects[base + offset]
-                let area = candidate.area
-                let growth = candidate.union(rect).area - area
-                if growth < bestGrowth || (growth == bestGrowth && area < bestArea) {
-                    best = offset
-                    bestGrowth = growth
-                    bestArea = area
-                }
-            }
-            return best
+        if _configuration.split == .rstar && level == 1 {
+            let rects = (0..<count).map { innerRect(node, $0) }
+            return rects.withUnsafeBufferPointer { Self.leastOverlapEnlargement($0, base: 0, count: count, for: rect) }
+        }
+        let first = node * maxEntries * 4
+        return innerBounds.withUnsafeBufferPointer { bounds in
+            Self.chooseLeastEnlargement(bounds.baseAddress! + first, count: count,
+                                        for: RTreeFloatRect(outward: rect), firstContaining: _configuration.split == .axis)
         }
     }
 
@@ -214,7 +205,7 @@ extension RTree {
                 leafPayloads[slot] = payload
                 leafCounts[node] += 1
             case .child(let child):
-                innerRects[slot] = rect
+                setInnerRect(node, count, rect)
                 innerChildren[slot] = Int32(child)
                 innerCounts[node] += 1
             }
@@ -230,7 +221,7 @@ extension RTree {
                            _ context: inout InsertContext) -> InsertOutcome {
         let base = node * maxEntries
         let end = base + maxEntries
-        var rects = Array(level == 0 ? leafRects[base..<end] : innerRects[base..<end])
+        var rects = level == 0 ? Array(leafRects[base..<end]) : (0..<maxEntries).map { innerRect(node, $0) }
         rects.append(rect)
         var items: [EntryItem]
         if level == 0 {
@@ -286,7 +277,8 @@ extension RTree {
     @inlinable
     mutating func writeNode(_ node: Int, level: Int, _ selection: ArraySlice<Int>,
                             _ rects: [Rect], _ items: [EntryItem]) -> Rect {
-        var slot = node * maxEntries
+        let base = node * maxEntries
+        var slot = base
         var bounds = Rect.empty
         var filler: Payload?
         for index in selection {
@@ -297,7 +289,7 @@ extension RTree {
                 leafPayloads[slot] = payload
                 if filler == nil { filler = payload }
             case .child(let child):
-                innerRects[slot] = rects[index]
+                setInnerRect(node, slot - base, rects[index])
                 innerChildren[slot] = Int32(child)
             }
             slot += 1

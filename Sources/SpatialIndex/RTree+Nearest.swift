@@ -80,84 +80,172 @@ struct RTreeQueue {
     }
 }
 
+/// The k best candidates of a planar nearest query: a max-heap on squared distance in a
+/// fixed-capacity buffer, so its top is the current k-th distance and a query allocates nothing
+/// for it.
+@usableFromInline
+struct RTreeKBest {
+    @usableFromInline let distances: UnsafeMutablePointer<Double>
+    @usableFromInline let slots: UnsafeMutablePointer<Int>
+    @usableFromInline let capacity: Int
+    @usableFromInline var count = 0
+
+    @inlinable
+    init(distances: UnsafeMutablePointer<Double>, slots: UnsafeMutablePointer<Int>, capacity: Int) {
+        self.distances = distances
+        self.slots = slots
+        self.capacity = capacity
+    }
+
+    @inlinable var isFull: Bool { count == capacity }
+    /// The largest squared distance held (only meaningful when not empty).
+    @inlinable var worst: Double { distances[0] }
+
+    @inlinable
+    mutating func push(_ distance: Double, _ slot: Int) {
+        var child = count
+        count += 1
+        while child > 0 {
+            let parent = (child - 1) >> 1
+            if distances[parent] >= distance { break }
+            distances[child] = distances[parent]
+            slots[child] = slots[parent]
+            child = parent
+        }
+        distances[child] = distance
+        slots[child] = slot
+    }
+
+    /// Replaces the current worst with a closer candidate.
+    @inlinable
+    mutating func replaceWorst(_ distance: Double, _ slot: Int) {
+        siftDown(distance, slot, limit: count)
+    }
+
+    @inlinable
+    mutating func siftDown(_ distance: Double, _ slot: Int, limit: Int) {
+        var parent = 0
+        while true {
+            var child = 2 * parent + 1
+            if child >= limit { break }
+            if child + 1 < limit && distances[child + 1] > distances[child] { child += 1 }
+            if distances[child] <= distance { break }
+            distances[parent] = distances[child]
+            slots[parent] = slots[child]
+            parent = child
+        }
+        distances[parent] = distance
+        slots[parent] = slot
+    }
+
+    /// Sorts the held candidates nearest first, in place (heapsort: the heap is already built).
+    @inlinable
+    mutating func sortAscending() {
+        var end = count
+        while end > 1 {
+            end -= 1
+            let distance = distances[end], slot = slots[end]
+            distances[end] = distances[0]
+            slots[end] = slots[0]
+            siftDown(distance, slot, limit: end)
+        }
+    }
+}
+
 extension RTree {
     /// The `k` entries nearest to `point` by planar distance to their bounds (0 inside), nearest
     /// first, none farther than `maxDistance`.
     ///
-    /// Best-first search (Hjaltason & Samet 1999) pruned by the current k-th distance. Among entries
-    /// tied at the k-th distance an arbitrary subset is returned. `k <= 0` returns nothing.
+    /// Depth-first branch and bound: at each inner node the children that can still hold one of
+    /// the k best are stacked with the nearest on top, so the first path is a greedy dive to the
+    /// leaf nearest the point, whose entries give a k-th distance that prunes most of the rest;
+    /// each stacked child is checked against the k-th distance again when it is popped. Node
+    /// distances come from the Float32 rects (rounded outward, so never more than the distance to
+    /// any entry below), entries are measured on their exact rects. Among entries tied at the k-th
+    /// distance an arbitrary subset is returned. `k <= 0` returns nothing.
     @inlinable
     public func nearest(to point: Point, k: Int, maxDistance: Double = .infinity) -> [Neighbor<Payload>] {
         guard k > 0, height > 0, !(maxDistance < 0) else { return [] }
         // Squared bound for pruning, loosened by one ulp so rounding never prunes an entry whose
         // exact `sqrt` distance equals `maxDistance`; the exact test happens per entry.
         let squaredLimit = maxDistance == .infinity ? Double.infinity : (maxDistance * maxDistance).nextUp
-        let best: [RTreeQueueItem] = withNodeView { view in
-            var best = RTreeQueue(capacity: k)
-            let maxEntries = view.maxEntries
-
-            /// Offers every entry of `leaf` to the k-best list.
-            func scanLeaf(_ leaf: Int) {
-                let base = leaf * maxEntries
-                for slot in base..<(base + Int(view.leafCounts[leaf])) {
-                    let distance = view.leafRects[slot].squaredDistance(to: point)
-                    if best.count < k {
-                        if distance <= squaredLimit
-                            && (maxDistance == .infinity || distance.squareRoot() <= maxDistance) {
-                            best.push(RTreeQueueItem(key: -distance, ref: slot, level: -1))
-                        }
-                    } else if distance < -best.top.key {
-                        best.replaceTop(RTreeQueueItem(key: -distance, ref: slot, level: -1))
-                    }
+        let capacity = Swift.min(k, entryCount)
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: capacity) { distances in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: capacity) { slots in
+                var best = RTreeKBest(distances: distances.baseAddress!, slots: slots.baseAddress!,
+                                      capacity: capacity)
+                nearestSearch(point, squaredLimit: squaredLimit, maxDistance: maxDistance, &best)
+                best.sortAscending()
+                var result: [Neighbor<Payload>] = []
+                result.reserveCapacity(best.count)
+                for index in 0..<best.count {
+                    result.append(Neighbor(payload: leafPayloads[slots[index]], bounds: leafRects[slots[index]],
+                                           distance: distances[index].squareRoot()))
                 }
+                return result
             }
-
-            // Dive greedily to the leaf nearest the point first: its entries give a k-th distance
-            // before the best-first search starts, so most siblings are never queued at all.
-            var dived = rootNode
-            var diveLevel = height - 1
-            while diveLevel > 0 {
-                let base = dived * maxEntries
-                var nearestChild = Int(view.innerChildren[base])
-                var nearestDistance = Double.infinity
-                for slot in base..<(base + Int(view.innerCounts[dived])) {
-                    let distance = view.innerRects[slot].squaredDistance(to: point)
-                    if distance < nearestDistance {
-                        nearestDistance = distance
-                        nearestChild = Int(view.innerChildren[slot])
-                    }
-                }
-                dived = nearestChild
-                diveLevel -= 1
-            }
-            scanLeaf(dived)
-
-            var queue = RTreeQueue(capacity: 64)
-            queue.push(RTreeQueueItem(key: 0, ref: rootNode, level: height - 1))
-            while !queue.isEmpty {
-                let item = queue.pop()
-                let bound = best.count == k ? -best.top.key : squaredLimit
-                if item.key > bound || (best.count == k && item.key == bound) { break }
-                if item.level == 0 {
-                    if item.ref != dived { scanLeaf(item.ref) }
-                } else {
-                    let base = item.ref * maxEntries
-                    let childLevel = item.level - 1
-                    for slot in base..<(base + Int(view.innerCounts[item.ref])) {
-                        let distance = view.innerRects[slot].squaredDistance(to: point)
-                        let limit = best.count == k ? -best.top.key : squaredLimit
-                        if distance < limit || (best.count < k && distance == limit) {
-                            queue.push(RTreeQueueItem(
-                                key: distance, ref: Int(view.innerChildren[slot]), level: childLevel))
-                        }
-                    }
-                }
-            }
-            return best.items
         }
-        return best.sorted { $0.key > $1.key }.map { item in
-            Neighbor(payload: leafPayloads[item.ref], bounds: leafRects[item.ref],
-                     distance: (-item.key).squareRoot())
+    }
+
+    /// Fills `best` with the nearest entries (see `nearest(to:k:maxDistance:)`).
+    @inlinable
+    func nearestSearch(_ point: Point, squaredLimit: Double, maxDistance: Double, _ best: inout RTreeKBest) {
+        let stackCapacity = height * maxEntries + 1
+        withNodeView { view in
+            // Stacked children: (squared lower bound, node, level); the top is popped first.
+            withUnsafeTemporaryAllocation(of: RTreeQueueItem.self, capacity: stackCapacity) { stack in
+                let maxEntries = view.maxEntries
+                stack[0] = RTreeQueueItem(key: 0, ref: rootNode, level: height - 1)
+                var top = 1
+                while top > 0 {
+                    top -= 1
+                    let item = stack[top]
+                    let bound = best.isFull ? best.worst : squaredLimit
+                    if item.key > bound || (best.isFull && item.key == bound) { continue }
+                    let node = item.ref
+                    let base = node * maxEntries
+                    if item.level == 0 {
+                        let rects = view.leafRects.baseAddress!
+                        for slot in base..<(base &+ Int(view.leafCounts[node])) {
+                            // Rect.squaredDistance without branches: the same subtractions, so
+                            // the same values.
+                            let rect = rects[slot]
+                            let dx = Swift.max(Swift.max(rect.minX - point.x, point.x - rect.maxX), 0)
+                            let dy = Swift.max(Swift.max(rect.minY - point.y, point.y - rect.maxY), 0)
+                            let distance = dx * dx + dy * dy
+                            if best.isFull {
+                                if distance < best.worst { best.replaceWorst(distance, slot) }
+                            } else if distance <= squaredLimit
+                                        && (maxDistance == .infinity || distance.squareRoot() <= maxDistance) {
+                                best.push(distance, slot)
+                            }
+                        }
+                        continue
+                    }
+                    let count = Int(view.innerCounts[node])
+                    let first = top
+                    var nearest = top
+                    let limit = best.isFull ? best.worst : squaredLimit
+                    var slot = base
+                    while slot < base &+ count {
+                        // max(minX - x, x - maxX, 0) in Double on the Float32 rect: rounding is
+                        // monotone, so this never exceeds the same expression on an exact rect below.
+                        let child = view.innerFloats(slot)
+                        let dx = Swift.max(Double(child[0]) - point.x, point.x - Double(child[2]), 0)
+                        let dy = Swift.max(Double(child[1]) - point.y, point.y - Double(child[3]), 0)
+                        let distance = dx * dx + dy * dy
+                        if distance < limit || (!best.isFull && distance == limit) {
+                            stack[top] = RTreeQueueItem(key: distance, ref: Int(view.innerChildren[slot]),
+                                                        level: item.level &- 1)
+                            if distance < stack[nearest].key { nearest = top }
+                            top &+= 1
+                        }
+                        slot &+= 1
+                    }
+                    // The nearest child goes on top, so it is explored first.
+                    if top > first && nearest != top - 1 { stack.swapAt(nearest, top - 1) }
+                }
+            }
         }
     }
 
@@ -165,7 +253,9 @@ extension RTree {
     /// `lowerBound`; stops when `visit` returns false.
     ///
     /// `lowerBound(rect)` must never exceed `distance(rect, payload)` for any entry under a node with
-    /// bounds `rect` (an entry lies under its own rect too), or the order is wrong. Entries are queued
+    /// bounds `rect` (an entry lies under its own rect too), or the order is wrong. Node rects are
+    /// passed rounded outward to Float32 (slightly larger than tight), so `lowerBound` must also be
+    /// monotone: a rect covering another never gets a larger bound (true of any distance to a rect). Entries are queued
     /// by their lower bound and measured exactly only when they reach the front (lazy refinement), so
     /// an expensive `distance` runs only for entries that can still be among the nearest. `point` is
     /// the query point the two functions measure from; it only documents intent.
@@ -200,9 +290,9 @@ extension RTree {
                         queue.push(RTreeQueueItem(key: lowerBound(view.leafRects[slot]), ref: slot, level: unmeasured))
                     }
                 } else {
-                    for slot in base..<(base + Int(view.innerCounts[item.ref])) {
-                        queue.push(RTreeQueueItem(key: lowerBound(view.innerRects[slot]),
-                                                  ref: Int(view.innerChildren[slot]),
+                    for offset in 0..<Int(view.innerCounts[item.ref]) {
+                        queue.push(RTreeQueueItem(key: lowerBound(view.innerRect(item.ref, offset)),
+                                                  ref: Int(view.innerChildren[base + offset]),
                                                   level: item.level - 1))
                     }
                 }

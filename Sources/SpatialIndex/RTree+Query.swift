@@ -9,23 +9,39 @@ struct RTreeNodeView<Payload> {
     @usableFromInline let leafRects: UnsafeBufferPointer<Rect>
     @usableFromInline let leafPayloads: UnsafeBufferPointer<Payload>
     @usableFromInline let leafCounts: UnsafeBufferPointer<Int32>
-    @usableFromInline let innerRects: UnsafeBufferPointer<Rect>
+    /// Inner child rects as Float32, four Floats per slot (see `RTree.innerBounds`).
+    @usableFromInline let innerBounds: UnsafeBufferPointer<Float>
     @usableFromInline let innerChildren: UnsafeBufferPointer<Int32>
     @usableFromInline let innerCounts: UnsafeBufferPointer<Int32>
     @usableFromInline let maxEntries: Int
 
     @inlinable
     init(leafRects: UnsafeBufferPointer<Rect>, leafPayloads: UnsafeBufferPointer<Payload>,
-         leafCounts: UnsafeBufferPointer<Int32>, innerRects: UnsafeBufferPointer<Rect>,
+         leafCounts: UnsafeBufferPointer<Int32>, innerBounds: UnsafeBufferPointer<Float>,
          innerChildren: UnsafeBufferPointer<Int32>, innerCounts: UnsafeBufferPointer<Int32>,
          maxEntries: Int) {
         self.leafRects = leafRects
         self.leafPayloads = leafPayloads
         self.leafCounts = leafCounts
-        self.innerRects = innerRects
+        self.innerBounds = innerBounds
         self.innerChildren = innerChildren
         self.innerCounts = innerCounts
         self.maxEntries = maxEntries
+    }
+
+    /// The stored rect of the child in arena slot `slot` (minX, minY, maxX, maxY). Valid while
+    /// the view is.
+    @inlinable @inline(__always)
+    func innerFloats(_ slot: Int) -> UnsafePointer<Float> {
+        innerBounds.baseAddress! + slot &* 4
+    }
+
+    /// The stored rect of the child in `offset` of inner node `node`, widened to Double exactly.
+    @inlinable
+    func innerRect(_ node: Int, _ offset: Int) -> Rect {
+        let floats = innerFloats(node * maxEntries + offset)
+        return Rect(minX: Double(floats[0]), minY: Double(floats[1]),
+                    maxX: Double(floats[2]), maxY: Double(floats[3]))
     }
 }
 
@@ -41,12 +57,6 @@ struct RTreeSelection {
     init(_ kind: Kind, _ rect: Rect) {
         self.kind = kind
         self.rect = rect
-    }
-
-    /// Whether a node with bounds `node` may hold a selected entry.
-    @inlinable
-    func descends(into node: Rect) -> Bool {
-        kind == .all || node.intersects(rect)
     }
 
     @inlinable
@@ -65,12 +75,12 @@ extension RTree {
         try leafRects.withUnsafeBufferPointer { leafRects in
             try leafPayloads.withUnsafeBufferPointer { leafPayloads in
                 try leafCounts.withUnsafeBufferPointer { leafCounts in
-                    try innerRects.withUnsafeBufferPointer { innerRects in
+                    try innerBounds.withUnsafeBufferPointer { innerBounds in
                         try innerChildren.withUnsafeBufferPointer { innerChildren in
                             try innerCounts.withUnsafeBufferPointer { innerCounts in
                                 try body(RTreeNodeView(
                                     leafRects: leafRects, leafPayloads: leafPayloads,
-                                    leafCounts: leafCounts, innerRects: innerRects,
+                                    leafCounts: leafCounts, innerBounds: innerBounds,
                                     innerChildren: innerChildren, innerCounts: innerCounts,
                                     maxEntries: maxEntries))
                             }
@@ -94,6 +104,7 @@ extension RTree {
         return try withNodeView { view in
             try withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * stackCapacity) { stack in
                 let maxEntries = view.maxEntries
+                let query = RTreeFloatRect(outward: selection.rect)
                 // Pairs (node, level); a leaf's entries are scanned as soon as it is popped.
                 stack[0] = rootNode
                 stack[1] = height - 1
@@ -111,10 +122,11 @@ extension RTree {
                             slot += 1
                         }
                     } else {
+                        // On the Float32 rects: a superset test, they cover the exact ones.
                         let end = base + Int(view.innerCounts[node])
                         var slot = base
                         while slot < end {
-                            if selection.descends(into: view.innerRects[slot]) {
+                            if selection.kind == .all || query.intersects(view.innerFloats(slot)) {
                                 stack[top] = Int(view.innerChildren[slot])
                                 stack[top + 1] = level - 1
                                 top += 2

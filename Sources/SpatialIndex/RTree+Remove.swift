@@ -18,6 +18,9 @@ extension RTree {
             removeAll()
             return removed
         }
+        let edges = exactBounds
+        let onEdge = bounds.minX == edges.minX || bounds.minY == edges.minY
+            || bounds.maxX == edges.maxX || bounds.maxY == edges.maxY
         for orphan in orphans {
             insertSettlingReinsertions(orphan.rect, orphan.item, level: orphan.level)
         }
@@ -26,6 +29,11 @@ extension RTree {
             rootNode = Int(innerChildren[oldRoot * maxEntries])
             freeNode(oldRoot, level: height - 1, filler: nil)
             height -= 1
+        }
+        if onEdge {
+            var exact = Rect.empty
+            exactNodeBounds(rootNode, level: height - 1, into: &exact)
+            exactBounds = exact
         }
         return removed
     }
@@ -51,18 +59,18 @@ extension RTree {
             }
             return nil
         }
-        for slot in base..<(base + Int(innerCounts[node])) where innerRects[slot].contains(rect) {
+        for slot in base..<(base + Int(innerCounts[node])) where innerRect(node, slot - base).contains(rect) {
             let child = Int(innerChildren[slot])
             guard let removed = removeDescending(node: child, level: level - 1, rect, matches, &orphans)
             else { continue }
             if nodeCount(child, level: level - 1) < minEntries {
                 dissolve(child, level: level - 1, into: &orphans)
                 let last = base + Int(innerCounts[node]) - 1
-                innerRects[slot] = innerRects[last]
+                moveInnerRect(node, from: last - base, to: slot - base)
                 innerChildren[slot] = innerChildren[last]
                 innerCounts[node] -= 1
             } else {
-                innerRects[slot] = nodeBounds(child, level: level - 1)
+                setInnerRect(node, slot - base, nodeBounds(child, level: level - 1))
             }
             return removed
         }
@@ -80,7 +88,7 @@ extension RTree {
                 if filler == nil { filler = payload }
                 orphans.append(PendingEntry(rect: leafRects[slot], level: 0, item: .payload(payload)))
             } else {
-                orphans.append(PendingEntry(rect: innerRects[slot], level: level,
+                orphans.append(PendingEntry(rect: innerRect(node, slot - base), level: level,
                                             item: .child(Int(innerChildren[slot]))))
             }
         }

@@ -225,7 +225,9 @@ enum RTreeSplitter {
                     marginSum += prefix[firstCount - 1].margin + suffix[firstCount].margin
                 }
             }
-            if marginSum < bestMarginSum {
+            // The first axis always counts: with coordinates near Double's range the sums
+            // overflow to infinity (or NaN), and no axis would ever compare smaller.
+            if bestAxisSortings.isEmpty || marginSum < bestMarginSum {
                 bestMarginSum = marginSum
                 bestAxisSortings = candidates
             }

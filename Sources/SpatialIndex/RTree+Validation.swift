@@ -3,14 +3,16 @@ import GeoCore
 extension RTree {
     /// Checks every structural invariant; throws the first violation found.
     ///
-    /// Checked: each parent rect equals the tight MBR of its child; non-root nodes hold m...M
+    /// Checked: each parent rect equals the tight MBR of its child rounded outward to Float32, and
+    /// `bounds` equals the exact MBR of every entry; non-root nodes hold m...M
     /// entries, an inner root at least 2; every leaf sits at level 0 (equal depth) and every node is
     /// reachable exactly once from the root or on a free list, never both; entry rects are valid;
     /// the entry count matches. O(n).
     public func validate() throws(RTreeInvariantViolation) {
         let stride = maxEntries
         guard leafRects.count == leafCounts.count * stride, leafPayloads.count == leafRects.count,
-              innerRects.count == innerCounts.count * stride, innerChildren.count == innerRects.count
+              innerBounds.count == innerCounts.count * stride * 4,
+              innerChildren.count == innerCounts.count * stride
         else { throw RTreeInvariantViolation(message: "arena arrays disagree on the node count") }
         guard height > 0 else {
             guard entryCount == 0, leafCounts.isEmpty, innerCounts.isEmpty else {
@@ -23,8 +25,11 @@ extension RTree {
         for leaf in freeLeaves { seenLeaves[Int(leaf)] = true }
         for node in freeInners { seenInners[Int(node)] = true }
         var path: [Int] = []
-        let (_, entries) = try validateNode(rootNode, level: height - 1, path: &path,
+        let (rootBounds, entries) = try validateNode(rootNode, level: height - 1, path: &path,
                                             seenLeaves: &seenLeaves, seenInners: &seenInners)
+        guard exactBounds == rootBounds else {
+            throw RTreeInvariantViolation(message: "bounds is \(exactBounds) but the entries span \(rootBounds)")
+        }
         guard entries == entryCount else {
             throw RTreeInvariantViolation(message: "count is \(entryCount) but the leaves hold \(entries) entries")
         }
@@ -33,7 +38,7 @@ extension RTree {
         }
     }
 
-    /// Returns the node's tight MBR and the number of entries below it.
+    /// Returns the node's exact (Double) MBR and the number of entries below it.
     func validateNode(_ node: Int, level: Int, path: inout [Int],
                       seenLeaves: inout [Bool], seenInners: inout [Bool])
         throws(RTreeInvariantViolation) -> (Rect, Int) {
@@ -78,9 +83,14 @@ extension RTree {
             let (childBounds, childEntries) = try validateNode(
                 Int(innerChildren[slot]), level: level - 1, path: &path,
                 seenLeaves: &seenLeaves, seenInners: &seenInners)
-            guard childBounds == innerRects[slot] else {
+            let stored = innerRect(node, slot - base)
+            let tight = Rect(minX: Double(OutwardRounding.down(childBounds.minX)),
+                             minY: Double(OutwardRounding.down(childBounds.minY)),
+                             maxX: Double(OutwardRounding.up(childBounds.maxX)),
+                             maxY: Double(OutwardRounding.up(childBounds.maxY)))
+            guard stored == tight else {
                 throw RTreeInvariantViolation(
-                    message: "stored rect \(innerRects[slot]) is not the child's tight MBR \(childBounds)",
+                    message: "stored rect \(stored) is not the child's tight MBR \(childBounds) rounded outward to Float32 (\(tight))",
                     nodePath: path)
             }
             path.removeLast()

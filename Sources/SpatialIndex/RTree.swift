@@ -111,8 +111,9 @@ public struct RTreeInvariantViolation: Error, CustomStringConvertible {
 /// An R-tree of rectangles with payloads; a value type whose copies are O(1) snapshots.
 ///
 /// Nodes live in an arena (struct of arrays, fixed stride M per node): leaf slots hold the entry
-/// rect and payload inline, inner slots hold the child rect and an `Int32` child index. There is no
-/// object per node, so queries touch contiguous memory and never retain or release. The arrays give
+/// rect (Double) and payload inline; inner slots hold an `Int32` child index, and the child rects
+/// sit beside them as Float32 (`innerBounds`, see RTree+InnerBounds.swift), rounded outward so pruning stays conservative and every answer exact. There is no object per
+/// node, so queries touch contiguous memory and never retain or release. The arrays give
 /// copy-on-write: the first mutation of a shared tree copies the arena once.
 ///
 /// Levels count from the leaves (0) up to the root (`height - 1`); a child index in an inner node at
@@ -128,7 +129,9 @@ public struct RTree<Payload> {
     @usableFromInline var leafRects: [Rect]
     @usableFromInline var leafPayloads: ContiguousArray<Payload>
     @usableFromInline var leafCounts: [Int32]
-    @usableFromInline var innerRects: [Rect]
+    /// Child rects of inner nodes, Float32 rounded outward: four Floats per slot (minX, minY, maxX,
+    /// maxY at `4 * slot`), 16 bytes a child, so one cache line holds four children.
+    @usableFromInline var innerBounds: ContiguousArray<Float>
     @usableFromInline var innerChildren: [Int32]
     @usableFromInline var innerCounts: [Int32]
     @usableFromInline var freeLeaves: [Int32]
@@ -138,6 +141,8 @@ public struct RTree<Payload> {
     /// Number of levels; 0 for an empty tree (no root node at all).
     @usableFromInline var height: Int
     @usableFromInline var entryCount: Int
+    /// The exact (Double) MBR of every entry: the root's stored rects are Float32, rounded outward.
+    @usableFromInline var exactBounds: Rect
 
     /// An empty tree; traps if `configuration` is not `isValid`.
     @inlinable
@@ -149,7 +154,7 @@ public struct RTree<Payload> {
         leafRects = []
         leafPayloads = []
         leafCounts = []
-        innerRects = []
+        innerBounds = []
         innerChildren = []
         innerCounts = []
         freeLeaves = []
@@ -157,22 +162,20 @@ public struct RTree<Payload> {
         rootNode = -1
         height = 0
         entryCount = 0
+        exactBounds = .empty
     }
 
     @inlinable public var configuration: RTreeConfiguration { _configuration }
     @inlinable public var count: Int { entryCount }
     @inlinable public var isEmpty: Bool { entryCount == 0 }
 
-    /// The MBR of every entry, `.empty` for an empty tree.
+    /// The MBR of every entry, `.empty` for an empty tree; exact, O(1).
     @inlinable
-    public var bounds: Rect {
-        guard height > 0 else { return .empty }
-        return nodeBounds(rootNode, level: height - 1)
-    }
+    public var bounds: Rect { exactBounds }
 
     /// Bytes held by the arena: every array's allocated capacity times its element stride.
     ///
-    /// Counts node rects, leaf payloads (inline, `MemoryLayout<Payload>.stride` each), child indices,
+    /// Counts node rects (Double in leaves, Float32 in inner nodes), leaf payloads (inline, `MemoryLayout<Payload>.stride` each), child indices,
     /// per-node counts and free lists, including spare capacity and free nodes; excludes the struct
     /// itself, array headers and anything a payload references.
     public var allocatedByteCount: Int {
@@ -181,7 +184,7 @@ public struct RTree<Payload> {
         return leafRects.capacity * rectStride
             + leafPayloads.capacity * MemoryLayout<Payload>.stride
             + leafCounts.capacity * int32Stride
-            + innerRects.capacity * rectStride
+            + innerBounds.capacity * MemoryLayout<Float>.stride
             + innerChildren.capacity * int32Stride
             + innerCounts.capacity * int32Stride
             + (freeLeaves.capacity + freeInners.capacity) * int32Stride
@@ -198,15 +201,16 @@ extension RTree: Sendable where Payload: Sendable {}
 // MARK: - Arena
 
 extension RTree {
-    /// The tight MBR of one node's entries.
+    /// The tight MBR of one node's entries: exact for a leaf; for an inner node the union of its
+    /// Float32 child rects, which is the outward rounding of its exact MBR.
     @inlinable
     func nodeBounds(_ node: Int, level: Int) -> Rect {
-        let base = node * maxEntries
         var result = Rect.empty
         if level == 0 {
+            let base = node * maxEntries
             for slot in base..<(base + Int(leafCounts[node])) { result = result.union(leafRects[slot]) }
         } else {
-            for slot in base..<(base + Int(innerCounts[node])) { result = result.union(innerRects[slot]) }
+            for offset in 0..<Int(innerCounts[node]) { result = result.union(innerRect(node, offset)) }
         }
         return result
     }
@@ -256,14 +260,14 @@ extension RTree {
             return node
         }
         let node = innerCounts.count
-        let needed = innerRects.count + maxEntries
-        if needed > innerRects.capacity {
-            let capacity = Self.grownCapacity(current: innerRects.capacity, needed: needed)
-            innerRects.reserveCapacity(capacity)
+        let needed = innerChildren.count + maxEntries
+        if needed > innerChildren.capacity {
+            let capacity = Self.grownCapacity(current: innerChildren.capacity, needed: needed)
+            innerBounds.reserveCapacity(capacity * 4)
             innerChildren.reserveCapacity(capacity)
             innerCounts.reserveCapacity(capacity / maxEntries + 1)
         }
-        innerRects.append(contentsOf: repeatElement(Rect.empty, count: maxEntries))
+        appendEmptyInnerBounds()
         innerChildren.append(contentsOf: repeatElement(-1, count: maxEntries))
         innerCounts.append(0)
         return node

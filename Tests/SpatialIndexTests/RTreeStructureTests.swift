@@ -121,7 +121,9 @@ final class RTreeStructureTests: XCTestCase {
                          configuration: RTreeConfiguration(maxEntries: 4))
         XCTAssertNoThrow(try tree.validate())
         var loose = tree
-        loose.innerRects[loose.rootNode * loose.maxEntries].maxX += 1
+        var widened = loose.innerRect(loose.rootNode, 0)
+        widened.maxX += 1
+        loose.setInnerRect(loose.rootNode, 0, widened)
         XCTAssertThrowsError(try loose.validate()) { error in
             XCTAssertTrue("\(error)".contains("tight MBR"), "\(error)")
         }
