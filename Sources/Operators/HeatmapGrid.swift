@@ -44,9 +44,9 @@ public struct HeatmapGrid: Hashable, Sendable {
     let rowCount: Int
     /// `"m50:"` or `"12/"`: the fixed start of every id.
     private let idPrefix: String
-    private let idPrefixBytes: [UInt8]
+    let idPrefixBytes: [UInt8]
     /// `:` or `/`: what separates column and row in an id.
-    private let idSeparator: UInt8
+    let idSeparator: UInt8
 
     /// Metres per degree of latitude (and of longitude at the equator), the spherical figure the
     /// cell formula uses.

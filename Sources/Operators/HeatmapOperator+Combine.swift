@@ -63,29 +63,38 @@ extension HeatmapOperator {
         let cell = grid.cell(ofKey: cellKey)
         let lon = edgeTexts.column(cell.column, grid: grid)
         let lat = edgeTexts.row(cell.row, grid: grid)
-        var json = JSONText(reservingCapacity: 80 + 7 * (lon.low.count + lat.low.count) + lon.middle.count + lat.middle.count)
-        json.appendRaw("{\"window\":{\"start\":")
-        json.appendInteger(end - size)
-        json.appendRaw(",\"end\":")
-        json.appendInteger(end)
-        json.appendRaw("},\"cell\":")
-        grid.appendQuotedID(of: cell, to: &json)
-        json.appendRaw(",\"count\":")
-        json.appendInteger(count)
-        json.appendRaw(",\"center\":")
-        json.appendPosition(lon.middle, lat.middle)
-        json.appendRaw(",\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[")
-        json.appendPosition(lon.low, lat.low)
-        json.appendRaw(",")
-        json.appendPosition(lon.high, lat.low)
-        json.appendRaw(",")
-        json.appendPosition(lon.high, lat.high)
-        json.appendRaw(",")
-        json.appendPosition(lon.low, lat.high)
-        json.appendRaw(",")
-        json.appendPosition(lon.low, lat.low)
-        json.appendRaw("]]}}")
-        return json.text
+        // Written straight into the String's storage: this runs once per published cell, in a burst
+        // at every slide, and Array appends cost several times the bytes they copy.
+        let capacity = 160 + grid.idPrefixBytes.count + 5 * (lon.low.count + lon.high.count + lat.low.count + lat.high.count)
+            + lon.middle.count + lat.middle.count + 5 * 20
+        return String(unsafeUninitializedCapacity: capacity) { buffer in
+            var out = RawJSONWriter(buffer)
+            out.put("{\"window\":{\"start\":")
+            out.put(end - size)
+            out.put(",\"end\":")
+            out.put(end)
+            out.put("},\"cell\":\"")
+            out.put(grid.idPrefixBytes)
+            out.put(Int64(cell.column))
+            out.put(grid.idSeparator)
+            out.put(Int64(cell.row))
+            out.put("\",\"count\":")
+            out.put(Int64(count))
+            out.put(",\"center\":")
+            out.putPosition(lon.middle, lat.middle)
+            out.put(",\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[")
+            out.putPosition(lon.low, lat.low)
+            out.put(UInt8(ascii: ","))
+            out.putPosition(lon.high, lat.low)
+            out.put(UInt8(ascii: ","))
+            out.putPosition(lon.high, lat.high)
+            out.put(UInt8(ascii: ","))
+            out.putPosition(lon.low, lat.high)
+            out.put(UInt8(ascii: ","))
+            out.putPosition(lon.low, lat.low)
+            out.put("]]}}")
+            return out.count
+        }
     }
 
     /// The cell key and count of a partial or a published object; nil when `json` is neither or
@@ -169,5 +178,67 @@ struct WindowCell: Hashable, Comparable {
 
     static func < (lhs: WindowCell, rhs: WindowCell) -> Bool {
         (lhs.end, lhs.cellKey) < (rhs.end, rhs.cellKey)
+    }
+}
+
+/// Appends bytes into a buffer sized beforehand (`renderPublished` computes the bound), with no
+/// capacity or uniqueness checks per append.
+struct RawJSONWriter {
+    private let base: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+    private(set) var count = 0
+
+    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+        base = buffer.baseAddress!
+        capacity = buffer.count
+    }
+
+    @inline(__always)
+    mutating func put(_ byte: UInt8) {
+        precondition(count < capacity, "RawJSONWriter: bound too small")
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func put(_ literal: StaticString) {
+        precondition(count + literal.utf8CodeUnitCount <= capacity, "RawJSONWriter: bound too small")
+        (base + count).update(from: literal.utf8Start, count: literal.utf8CodeUnitCount)
+        count += literal.utf8CodeUnitCount
+    }
+
+    @inline(__always)
+    mutating func put(_ bytes: [UInt8]) {
+        precondition(count + bytes.count <= capacity, "RawJSONWriter: bound too small")
+        bytes.withUnsafeBufferPointer { (base + count).update(from: $0.baseAddress!, count: $0.count) }
+        count += bytes.count
+    }
+
+    mutating func put(_ number: Int64) {
+        precondition(count + 20 <= capacity, "RawJSONWriter: bound too small")
+        if number < 0 { put(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        var digits = 0
+        var scratch = magnitude
+        repeat {
+            digits += 1
+            scratch /= 10
+        } while scratch > 0
+        var index = count + digits - 1
+        repeat {
+            base[index] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            index -= 1
+        } while magnitude > 0
+        count += digits
+    }
+
+    @inline(__always)
+    mutating func putPosition(_ lon: [UInt8], _ lat: [UInt8]) {
+        put(UInt8(ascii: "["))
+        put(lon)
+        put(UInt8(ascii: ","))
+        put(lat)
+        put(UInt8(ascii: "]"))
     }
 }

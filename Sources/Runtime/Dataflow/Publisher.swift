@@ -32,7 +32,9 @@ public struct PublisherCounters: Hashable, Sendable {
 /// - Warning: Use on one thread.
 public final class Publisher {
     public let spec: PipelineSpec
-    public private(set) var counters = PublisherCounters()
+    // The publisher's hot state is touched per result by its one thread; the dynamic exclusivity
+    // checks Swift adds to class properties cost more than the work and cannot fail here.
+    @exclusivity(unchecked) public private(set) var counters = PublisherCounters()
 
     private let collect: FrameReceiver
     private let xpub: Socket
@@ -43,16 +45,16 @@ public final class Publisher {
     private let stageOfInput: [Int]
     private var watermarks: [Int64]
     private var ended: [Bool]
-    private var pending: [(input: Int, record: ResultRecord)] = []
+    @exclusivity(unchecked) private var pending: [(input: Int, record: ResultRecord)] = []
     private var released = Int64.min
-    private var seq: UInt64 = 0
+    @exclusivity(unchecked) private var seq: UInt64 = 0
     private let epoch: UInt64 = 0
     private var stageStats: [Int: String] = [:]
     private var lastStats: UInt64 = 0
     private let statsInterval: Double
     private let started = monotonicNanoseconds()
     /// The published line being built (reused: one allocation for the run).
-    private var line: [UInt8] = []
+    @exclusivity(unchecked) private var line: [UInt8] = []
     /// Stage names as JSON string literals, escaped once.
     private let stageNamesJSON: [[UInt8]]
     private let sourceNameJSON = Array("\"source\"".utf8)
