@@ -45,13 +45,19 @@ extension HeatmapOperator {
 
     /// `{"cell":"<id>","count":N}`
     func renderPartial(cellKey: Int64, count: Int) -> String {
-        var json = JSONText(reservingCapacity: 48)
-        json.appendRaw("{\"cell\":")
-        grid.appendQuotedID(of: grid.cell(ofKey: cellKey), to: &json)
-        json.appendRaw(",\"count\":")
-        json.appendInteger(count)
-        json.appendRaw("}")
-        return json.text
+        let cell = grid.cell(ofKey: cellKey)
+        return String(unsafeUninitializedCapacity: 32 + grid.idPrefixBytes.count + 3 * 20) { buffer in
+            var out = RawJSONWriter(buffer)
+            out.put("{\"cell\":\"")
+            out.put(grid.idPrefixBytes)
+            out.put(Int64(cell.column))
+            out.put(grid.idSeparator)
+            out.put(Int64(cell.row))
+            out.put("\",\"count\":")
+            out.put(Int64(count))
+            out.put(UInt8(ascii: "}"))
+            return out.count
+        }
     }
 
     /// The object published on `heatmap`, keys in this order:

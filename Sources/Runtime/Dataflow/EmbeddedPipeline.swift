@@ -24,7 +24,8 @@ public enum EmbeddedPipeline {
         /// Read from producers PUSHing to this endpoint instead of the descriptor.
         public var inputEndpoint: String?
         /// Called on the publisher thread for every message published.
-        public var onPublish: (@Sendable (_ topic: String, _ t: Int64, _ json: String) -> Void)?
+        /// The line is valid only during the call (no String is built unless the callee makes one).
+        public var onPublish: (@Sendable (_ topic: String, _ t: Int64, _ line: UnsafeRawBufferPointer) -> Void)?
         public init() {}
     }
 

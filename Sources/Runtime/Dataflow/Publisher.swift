@@ -59,7 +59,8 @@ public final class Publisher {
     private let stageNamesJSON: [[UInt8]]
     private let sourceNameJSON = Array("\"source\"".utf8)
     /// Called after each message is published (tests and the latency benchmark).
-    public var onPublish: ((_ topic: String, _ t: Int64, _ json: String) -> Void)?
+    /// The line is valid only during the call.
+    public var onPublish: ((_ topic: String, _ t: Int64, _ line: UnsafeRawBufferPointer) -> Void)?
 
     /// - Parameter outPath: also append every result (all topics but `stats`) to this NDJSON file.
     public init(spec: PipelineSpec, wiring: Wiring, context: MessagingContext, outPath: String? = nil, statsInterval: Double = 1.0) throws {
@@ -238,7 +239,7 @@ public final class Publisher {
             line.removeLast()
             if written < line.count + 1 { throw outError() }
         }
-        if let onPublish { onPublish(output.topic, output.t, String(decoding: line, as: UTF8.self)) }
+        if let onPublish { line.withUnsafeBytes { onPublish(output.topic, output.t, $0) } }
     }
 
     private static let topicPrefix = Array("{\"topic\":".utf8)
