@@ -48,13 +48,8 @@ extension HeatmapOperator {
         let cell = grid.cell(ofKey: cellKey)
         return String(unsafeUninitializedCapacity: 32 + grid.idPrefixBytes.count + 3 * 20) { buffer in
             var out = RawJSONWriter(buffer)
-            out.put("{\"cell\":\"")
-            out.put(grid.idPrefixBytes)
-            out.put(Int64(cell.column))
-            out.put(grid.idSeparator)
-            out.put(Int64(cell.row))
-            out.put("\",\"count\":")
-            out.put(Int64(count))
+            out.put("{")
+            out.putCellAndCount(cell, count: count, grid: grid)
             out.put(UInt8(ascii: "}"))
             return out.count
         }
@@ -79,13 +74,8 @@ extension HeatmapOperator {
             out.put(end - size)
             out.put(",\"end\":")
             out.put(end)
-            out.put("},\"cell\":\"")
-            out.put(grid.idPrefixBytes)
-            out.put(Int64(cell.column))
-            out.put(grid.idSeparator)
-            out.put(Int64(cell.row))
-            out.put("\",\"count\":")
-            out.put(Int64(count))
+            out.put("},")
+            out.putCellAndCount(cell, count: count, grid: grid)
             out.put(",\"center\":")
             out.putPosition(lon.middle, lat.middle)
             out.put(",\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[")
@@ -237,6 +227,17 @@ struct RawJSONWriter {
             index -= 1
         } while magnitude > 0
         count += digits
+    }
+
+    /// `"cell":"<id>","count":N`, the members partials and published objects share.
+    mutating func putCellAndCount(_ cell: HeatmapCell, count: Int, grid: HeatmapGrid) {
+        put("\"cell\":\"")
+        put(grid.idPrefixBytes)
+        put(Int64(cell.column))
+        put(grid.idSeparator)
+        put(Int64(cell.row))
+        put("\",\"count\":")
+        put(Int64(count))
     }
 
     @inline(__always)
