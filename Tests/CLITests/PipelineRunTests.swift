@@ -134,6 +134,33 @@ final class PipelineRunTests: XCTestCase {
         }
     }
 
+    func testStagesStartedByHandWithEndpointsFromThePipelineFileGiveTheSameResults() throws {
+        // The multi-host recipe of docs/cli.md, on one host: every endpoint comes from the file.
+        let ports = try (0..<4).map { _ in try freeLoopbackPort() }
+        let pipeline = directory.appendingPathComponent("hosts.yaml").path
+        let yaml = try String(contentsOfFile: Self.pipeline, encoding: .utf8)
+            .replacingOccurrences(of: "partition: { by: space, workers: 2 }",
+                                  with: "partition: { by: space, workers: 2 }\n    endpoints: [\"tcp://127.0.0.1:\(ports[0])\", \"tcp://127.0.0.1:\(ports[1])\"]")
+            .replacingOccurrences(of: "output: { endpoint: \"tcp://127.0.0.1:5560\" }",
+                                  with: "output: { endpoint: \"tcp://127.0.0.1:\(ports[2])\", collect: \"tcp://127.0.0.1:\(ports[3])\" }")
+        try yaml.write(toFile: pipeline, atomically: true, encoding: .utf8)
+        let check = try runGeostream(["check", pipeline])
+        XCTAssertEqual(check.status, 0, check.stderr + yaml)
+
+        let out = directory.appendingPathComponent("out.ndjson").path
+        let publisher = try ChildProcess(["stage", "publisher", "--pipeline", pipeline, "--out", out])
+        defer { publisher.stop() }
+        let workers = try (0..<2).map { try ChildProcess(["stage", "traffic", "--partition", String($0), "--pipeline", pipeline]) }
+        defer { workers.forEach { $0.stop() } }
+        let source = try runGeostream(["stage", "source", Self.sample, "--pipeline", pipeline])
+        XCTAssertEqual(source.status, 0, source.stderr)
+        XCTAssertTrue(source.stderr.contains("2000 events"), source.stderr)
+        for worker in workers { XCTAssertEqual(worker.finish(timeout: 30).status, 0) }
+        let published = publisher.finish(timeout: 30)
+        XCTAssertEqual(published.status, 0, published.stderr)
+        XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), try String(contentsOfFile: Self.expected, encoding: .utf8))
+    }
+
     func testStageRejectsUnknownNamesAndPartitions() throws {
         let unknown = try runGeostream(["stage", "nosuch", "--pipeline", Self.pipeline])
         XCTAssertEqual(unknown.status, 64)
