@@ -23,7 +23,7 @@ struct RunCommand: ParsableCommand {
 
             Examples:
               geostream run pipelines/quickstart.yaml samples/ais-uscoast-2020-06-30-first2000.csv --out results.ndjson
-              cat trips.csv | geostream run pipelines/fleet.yaml
+              cat samples/ais-nyharbor-2020-06-30.csv | geostream run pipelines/harbor-heatmap.yaml --workers 3
               geostream run pipelines/quickstart.yaml samples/ais-uscoast-2020-06-30-first2000.csv --processes
             """
     )
@@ -54,7 +54,7 @@ struct ReplayCommand: ParsableCommand {
 
             Examples:
               geostream replay samples/ais-uscoast-2020-06-30-first2000.csv --pipeline pipelines/quickstart.yaml --speed 60x
-              geostream replay recorded.csv --pipeline pipelines/fleet.yaml --speed max --out results.ndjson
+              geostream replay samples/ais-nyharbor-2020-06-30.csv --pipeline pipelines/harbor-heatmap.yaml --speed max --out results.ndjson
             """
     )
 

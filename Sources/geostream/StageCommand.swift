@@ -15,11 +15,12 @@ struct StageCommand: ParsableCommand {
             JSON file `geostream run --processes` writes. Start the publisher and workers before \
             the source; each stage ends when the stream's end reaches it.
 
-            Example, two hosts (endpoints in the pipeline file):
-              host A: geostream stage publisher --pipeline fleet.yaml --out results.ndjson
-              host B: geostream stage heat --partition 0 --pipeline fleet.yaml
-              host B: geostream stage heat --partition 1 --pipeline fleet.yaml
-              host A: cat trips.csv | geostream stage source --pipeline fleet.yaml
+            Example, two hosts (harbor.yaml: a copy of pipelines/harbor-heatmap.yaml with the \
+            density stage's `endpoints` on host B and `output.collect` on host A):
+              host A: geostream stage publisher --pipeline harbor.yaml --out results.ndjson
+              host B: geostream stage density --partition 0 --pipeline harbor.yaml
+              host B: geostream stage density --partition 1 --pipeline harbor.yaml
+              host A: cat samples/ais-nyharbor-2020-06-30.csv | geostream stage source --pipeline harbor.yaml
             """
     )
 
