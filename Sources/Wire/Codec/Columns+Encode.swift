@@ -118,7 +118,7 @@ enum Columns {
                     wholeSeconds = false
                     return n
                 }
-                n += Varint.put(Zigzag.encode(value &- previous), at: p + n)
+                n += putMostlyOneByte(Zigzag.encode(value &- previous), at: p + n)
                 previous = value
             }
             return n
@@ -135,6 +135,18 @@ enum Columns {
             }
             return n
         }
+    }
+
+    /// `Varint.put` with a branch for one-byte values first: time deltas of a time-ordered stream
+    /// are almost all one byte (0 or a few seconds), so the branch is predictable there and skips
+    /// the word-spreading arithmetic (about 20 instructions). Same bytes as `Varint.put`.
+    @inline(__always)
+    static func putMostlyOneByte(_ value: UInt64, at p: UnsafeMutablePointer<UInt8>) -> Int {
+        if value < 0x80 {
+            p.pointee = UInt8(truncatingIfNeeded: value)
+            return 1
+        }
+        return Varint.put(value, at: p)
     }
 
     // MARK: Coordinates
