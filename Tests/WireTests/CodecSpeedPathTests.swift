@@ -60,6 +60,36 @@ final class CodecSpeedPathTests: XCTestCase {
         XCTAssertEqual(timeColumn(seconds), plainTimeColumn(seconds))
     }
 
+    /// Zigzag-free LEB128, one byte at a time.
+    private func plainVarint(_ value: UInt64, into bytes: inout [UInt8]) {
+        var value = value
+        while value >= 0x80 {
+            bytes.append(UInt8(value & 0x7F) | 0x80)
+            value >>= 7
+        }
+        bytes.append(UInt8(value))
+    }
+
+    /// The index column's one-or-two-byte writer (dictionaries up to 2^14) and the general one
+    /// above it, against the plain writer, on both sides of the 128 and 2^14 edges.
+    func testIndexColumnMatchesThePlainWriter() {
+        var random = SeededGenerator(seed: 306)
+        for dictionaryCount in [1, 2, 127, 128, 129, 300, 16_383, 16_384, 16_385, 40_000] {
+            for round in 0..<20 {
+                let count = Int(random.next() % 3000)
+                let edges = [0, 127, 128, dictionaryCount - 1, dictionaryCount / 2].filter { $0 >= 0 && $0 < dictionaryCount }
+                let indexes = (0..<count).map { _ in
+                    Int32(random.next() % 3 == 0 ? edges[Int(random.next() % UInt64(edges.count))] : Int(random.next() % UInt64(dictionaryCount)))
+                }
+                var writer = ByteWriter()
+                indexes.withUnsafeBufferPointer { Columns.writeIndexes($0, dictionaryCount: dictionaryCount, into: &writer) }
+                var plain: [UInt8] = []
+                for index in indexes { plainVarint(UInt64(index), into: &plain) }
+                XCTAssertEqual(Array(writer.storage[0..<writer.count]), plain, "dictionary \(dictionaryCount), round \(round)")
+            }
+        }
+    }
+
     /// LZ4 blocks are independent although the state is reused: each frame's bytes equal those of a
     /// fresh encoder, whatever was compressed before, and the block decompresses on its own.
     func testReusedLZ4StateGivesTheBytesOfAFreshEncoder() throws {
