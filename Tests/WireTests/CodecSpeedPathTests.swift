@@ -96,7 +96,7 @@ final class CodecSpeedPathTests: XCTestCase {
         var data = CodecTestData(seed: 304)
         var reused = FrameEncoder(compression: true)
         var compressedFrames = 0
-        for round in 0..<300 {
+        for round in 0..<120 {
             let frame = round % 2 == 0 ? Frame.data(.points(data.points(data.int(0...1500))), partition: 0, epoch: 1) : data.frame(maxRecords: 400)
             let bytes = try reused.encode(frame)
             var fresh = FrameEncoder(compression: true)
@@ -116,7 +116,7 @@ final class CodecSpeedPathTests: XCTestCase {
             XCTAssertEqual(Int(produced), rawPayload.count, "round \(round)")
             XCTAssertEqual(decompressed[0..<rawPayload.count].map { UInt8(bitPattern: $0) }, rawPayload, "round \(round)")
         }
-        XCTAssertGreaterThan(compressedFrames, 100)
+        XCTAssertGreaterThan(compressedFrames, 40)
     }
 
     /// A copy of an encoder gets its own LZ4 state: two copies interleaved give the same bytes as
