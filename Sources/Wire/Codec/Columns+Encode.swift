@@ -75,6 +75,29 @@ enum Columns {
         return value
     }
 
+    /// Dictionaries of at most 2^14 entries (every batch of up to 16,384 records) have indexes of
+    /// one or two varint bytes, written by `putOneOrTwoBytes`; larger ones by `Varint.put`.
+    static func writeIndexes(_ indexes: UnsafeBufferPointer<Int32>, dictionaryCount: Int, into writer: inout ByteWriter) {
+        guard dictionaryCount <= 1 << 14 else { return writeIndexes(indexes, into: &writer) }
+        // `putOneOrTwoBytes` stores two bytes: room for the last one's spare byte.
+        writer.write(reserving: indexes.count * 2 + 2) { p in
+            var n = 0
+            for index in indexes { n += putOneOrTwoBytes(UInt32(bitPattern: index), at: p + n) }
+            return n
+        }
+    }
+
+    /// `Varint.put` for values below 2^14, without branches or the leading-zero count: an index
+    /// is one byte or two in no predictable order. Stores two bytes (the second is garbage when
+    /// the varint is one byte long).
+    @inline(__always)
+    private static func putOneOrTwoBytes(_ value: UInt32, at p: UnsafeMutablePointer<UInt8>) -> Int {
+        let twoBytes = value >> 7 != 0 ? 1 : 0
+        let word = (value & 0x7F) | UInt32(twoBytes << 7) | (value >> 7) << 8
+        UnsafeMutableRawPointer(p).storeBytes(of: UInt16(truncatingIfNeeded: word).littleEndian, as: UInt16.self)
+        return 1 + twoBytes
+    }
+
     static func writeIndexes(_ indexes: UnsafeBufferPointer<Int32>, into writer: inout ByteWriter) {
         // `Varint.put` stores a whole word: room for the last one's spare bytes.
         writer.write(reserving: indexes.count * 5 + Varint.maxBytes) { p in
@@ -118,7 +141,7 @@ enum Columns {
                     wholeSeconds = false
                     return n
                 }
-                n += Varint.put(Zigzag.encode(value &- previous), at: p + n)
+                n += putMostlyOneByte(Zigzag.encode(value &- previous), at: p + n)
                 previous = value
             }
             return n
@@ -135,6 +158,18 @@ enum Columns {
             }
             return n
         }
+    }
+
+    /// `Varint.put` with a branch for one-byte values first: time deltas of a time-ordered stream
+    /// are almost all one byte (0 or a few seconds), so the branch is predictable there and skips
+    /// the word-spreading arithmetic (about 20 instructions). Same bytes as `Varint.put`.
+    @inline(__always)
+    static func putMostlyOneByte(_ value: UInt64, at p: UnsafeMutablePointer<UInt8>) -> Int {
+        if value < 0x80 {
+            p.pointee = UInt8(truncatingIfNeeded: value)
+            return 1
+        }
+        return Varint.put(value, at: p)
     }
 
     // MARK: Coordinates

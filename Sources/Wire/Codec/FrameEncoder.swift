@@ -9,6 +9,7 @@ import CLZ4
 public struct FrameEncoder {
     public var compression: Bool
     private var payloadEncoder = PayloadEncoder()
+    private var lz4Stream = LZ4CompressionStream()
 
     public init(compression: Bool = true) {
         self.compression = compression
@@ -44,12 +45,19 @@ public struct FrameEncoder {
         if compression && frame.payload.type != .none && rawLength <= Int(LZ4_MAX_INPUT_SIZE) {
             let bound = Int(LZ4_compressBound(Int32(rawLength)))
             output.append(contentsOf: repeatElement(0, count: size + bound))
+            if !isKnownUniquelyReferenced(&lz4Stream) { lz4Stream = LZ4CompressionStream() }
+            let stream = lz4Stream.stream
             let written = payloadEncoder.payload.withUnsafeBytes { raw in
                 output.withUnsafeMutableBytes { out in
-                    LZ4_compress_default(
+                    // An independent block, as LZ4_compress_default makes, without clearing the
+                    // 16 KiB hash table every frame: the fast reset moves the stream's base past
+                    // the old entries, so none of them can be matched.
+                    LZ4_resetStream_fast(stream)
+                    return LZ4_compress_fast_continue(
+                        stream,
                         raw.baseAddress!.assumingMemoryBound(to: CChar.self),
                         (out.baseAddress! + size).assumingMemoryBound(to: CChar.self),
-                        Int32(rawLength), Int32(bound))
+                        Int32(rawLength), Int32(bound), 1)
                 }
             }
             if written > 0 && Int(written) < rawLength {
@@ -92,5 +100,21 @@ extension FrameHeader {
         bytes.storeBytes(of: count.littleEndian, toByteOffset: 20, as: UInt32.self)
         bytes.storeBytes(of: rawLength.littleEndian, toByteOffset: 24, as: UInt32.self)
         bytes.storeBytes(of: payloadLength.littleEndian, toByteOffset: 28, as: UInt32.self)
+    }
+}
+
+/// The LZ4 compression state an encoder keeps from frame to frame (liblz4's `LZ4_stream_t`).
+///
+/// - Warning: One encoder's: `FrameEncoder` gives a copy that shares it a new one before use.
+final class LZ4CompressionStream {
+    let stream: UnsafeMutablePointer<LZ4_stream_t>
+
+    init() {
+        guard let stream = LZ4_createStream() else { fatalError("LZ4_createStream could not allocate its 16 KiB state") }
+        self.stream = stream
+    }
+
+    deinit {
+        LZ4_freeStream(stream)
     }
 }

@@ -25,11 +25,11 @@ struct PayloadEncoder {
     /// ids (dictionary + indexes), times, coordinates delta-coded per id, props.
     private mutating func encodePoints(_ events: [PointEvent]) {
         let hasProps = Self.gather(events, interner: &interner, indexes: &indexes, times: &times, points: &points)
+        let dictionaryCount = interner.strings.count
         Columns.writeDictionary(interner, into: &payload)
-        indexes.withUnsafeBufferPointer { Columns.writeIndexes($0, into: &payload) }
+        indexes.withUnsafeBufferPointer { Columns.writeIndexes($0, dictionaryCount: dictionaryCount, into: &payload) }
         times.withUnsafeBufferPointer { Columns.writeTimes($0, into: &payload) }
         Self.resize(&references, to: events.count)
-        let dictionaryCount = interner.strings.count
         indexes.withUnsafeBufferPointer { indexes in
             references.withUnsafeMutableBufferPointer { references in
                 Columns.references(for: indexes, dictionaryCount: dictionaryCount, into: references, last: &lastOfEntry)
@@ -143,7 +143,8 @@ struct PayloadEncoder {
         indexes.removeAll(keepingCapacity: true)
         for string in strings { indexes.append(Int32(interner.index(of: string))) }
         Columns.writeDictionary(interner, into: &payload)
-        indexes.withUnsafeBufferPointer { Columns.writeIndexes($0, into: &payload) }
+        let dictionaryCount = interner.strings.count
+        indexes.withUnsafeBufferPointer { Columns.writeIndexes($0, dictionaryCount: dictionaryCount, into: &payload) }
     }
 }
 
