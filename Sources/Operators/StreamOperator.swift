@@ -32,19 +32,11 @@ public struct WindowClock: Hashable, Sendable {
 /// worker count, batching or thread timing. An operator must therefore never produce a result with
 /// `t` at or below the watermark of its *previous* call (the worker sends results before the new
 /// watermark, so a window ending at `T` in (previous, new] may carry `t = T`).
-public struct OperatorOutput: Hashable, Sendable {
-    public var topic: String
-    public var t: Int64
-    /// One JSON object (`{...}`) holding the topic's own fields; the publisher prepends `topic`,
-    /// `epoch`, `seq`, `t` and `stage`.
-    public var json: String
-
-    public init(topic: String, t: Int64, json: String) {
-        self.topic = topic
-        self.t = t
-        self.json = json
-    }
-}
+///
+/// It is the wire's `ResultRecord` (topic, release time, JSON object of the topic's own fields, to
+/// which the publisher prepends `topic`, `epoch`, `seq`, `t` and `stage`): what an operator
+/// produces travels from worker to publisher as is.
+public typealias OperatorOutput = ResultRecord
 
 /// A stream operator: a value holding its own state, driven by batches and watermarks.
 ///

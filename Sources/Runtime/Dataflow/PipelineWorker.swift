@@ -102,8 +102,7 @@ public final class PipelineWorker {
     private func sendResults() throws {
         guard !outputs.isEmpty || !records.isEmpty else { return }
         counters.results += outputs.count
-        records.reserveCapacity(records.count + outputs.count)
-        for output in outputs { records.append(ResultRecord(topic: output.topic, t: output.t, json: output.json)) }
+        records.append(contentsOf: outputs)
         outputs.removeAll(keepingCapacity: true)
         // Large result sets go in several frames so no frame exceeds the decoder's record limit.
         var start = 0

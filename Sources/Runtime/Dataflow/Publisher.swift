@@ -175,7 +175,7 @@ public final class Publisher {
         var byStage = Array(repeating: [OperatorOutput](), count: spec.stages.count)
         var ordered: [(stage: Int, output: OperatorOutput)] = []
         for item in due {
-            let output = OperatorOutput(topic: item.record.topic, t: item.record.t, json: item.record.json)
+            let output = item.record
             let stage = stageOfInput[item.input]
             if stage < 0 { ordered.append((-1, output)) } else { byStage[stage].append(output) }
         }
