@@ -17,6 +17,8 @@ extension PipelineSource {
         var textOptions = ReaderOptions(source: endpoint)
         textOptions.format = .geojsonseq
         var frameNumber = 0
+        // One decoder for the run: it carries the id cache that makes repeated ids cheap.
+        let decoder = FrameDecoder()
         let sink: (ReadItem) -> Void = { [unowned self] item in self.accept(item) }
         receiving: while strictStop == nil && failure == nil && !StopSignal.isRequested {
             let timeout = hasPending
@@ -49,7 +51,7 @@ extension PipelineSource {
             }
             let frame: Frame
             do {
-                frame = try message.withUnsafeBytes { raw in try Result { () throws(FrameError) in try FrameDecoder().decode(raw) }.get() }
+                frame = try message.withUnsafeBytes { raw in try Result { () throws(FrameError) in try decoder.decode(raw) }.get() }
             } catch {
                 accept(.rejected(Rejection(source: endpoint, offset: frameNumber, reason: "frame \(frameNumber): \(error)", raw: [UInt8]())))
                 continue
