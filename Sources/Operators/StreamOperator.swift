@@ -1,3 +1,4 @@
+import SpatialIndex
 public import Wire
 
 /// Event-time facts a worker hands its operator with every call: what the window is and how far
@@ -20,8 +21,7 @@ public struct WindowClock: Hashable, Sendable {
     /// The end of the first window that ends after `t`: the earliest window end at which an event
     /// with time `t` can be reported.
     public func firstWindowEnd(after t: Int64) -> Int64 {
-        let floor = t >= 0 ? (t / slide) * slide : -(((-t) + slide - 1) / slide) * slide
-        return floor + slide
+        WindowTime.floorDivide(t, slide) * slide + slide
     }
 }
 

@@ -98,11 +98,12 @@ public struct WindowInvariantViolation: Error, CustomStringConvertible {
 }
 
 /// Int64 millisecond arithmetic that floors (not truncates) and saturates (never traps) at the extremes.
-@usableFromInline
-enum WindowTime {
+/// Public because every layer that aligns event time to slides (operators, the source) must floor the
+/// same way.
+public enum WindowTime {
     /// floor(a / b) for b > 0, also for negative a (times before 1970).
     @inlinable
-    static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
+    public static func floorDivide(_ a: Int64, _ b: Int64) -> Int64 {
         let quotient = a / b
         return (a % b != 0 && a < 0) ? quotient - 1 : quotient
     }

@@ -1,4 +1,5 @@
 import Foundation
+import SpatialIndex
 import GeoCore
 public import Transport
 public import Wire
@@ -194,7 +195,7 @@ public final class PipelineSource {
     private func watermarkCrossedSlide() -> Bool {
         guard !sampling, counters.watermark != sentWatermark else { return false }
         if sentWatermark == .min { return true }
-        return floorDivide(counters.watermark, spec.window.slide) != floorDivide(sentWatermark, spec.window.slide)
+        return WindowTime.floorDivide(counters.watermark, spec.window.slide) != WindowTime.floorDivide(sentWatermark, spec.window.slide)
     }
 
     private func route(_ event: InputEvent) {
@@ -366,11 +367,4 @@ public struct StrictRejectionError: Error, CustomStringConvertible {
     public var rejection: Rejection
     public var counters: SourceCounters
     public var description: String { "rejected (input.strict): \(rejection)" }
-}
-
-/// Floor division that rounds toward −∞ (window alignment must not flip at 0).
-@inline(__always)
-func floorDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
-    let quotient = value / divisor
-    return (value % divisor != 0 && (value < 0) != (divisor < 0)) ? quotient - 1 : quotient
 }
