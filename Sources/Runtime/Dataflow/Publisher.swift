@@ -108,18 +108,18 @@ public final class Publisher {
         lastStats = monotonicNanoseconds()
         while ended.contains(false) {
             drainSubscriptions()
-            let frame = try collect.next(timeoutMilliseconds: 100) { [unowned self] _ in counters.badFrames += 1 }
+            let frame = try collect.next(timeoutMilliseconds: 100) { [unowned self] error in rejectFrame("bad frame: \(error)") }
             reportStatsIfDue()
             guard let frame else { continue }
             let input = Int(frame.partition)
             guard input < stageOfInput.count else {
-                counters.badFrames += 1
+                rejectFrame("frame from input \(input), but this pipeline has \(stageOfInput.count) inputs")
                 continue
             }
             switch frame.kind {
             case .data:
                 guard case let .results(records) = frame.payload else {
-                    counters.badFrames += 1
+                    rejectFrame("input \(input) sent \(frame.payload.type) records; the publisher takes results only")
                     continue
                 }
                 for record in records {
@@ -144,6 +144,18 @@ public final class Publisher {
         try release(upTo: .max, inclusive: true)
         publishStats()
         if let out, fflush(out) != 0 { throw outError() }
+    }
+
+    /// A frame the publisher cannot use is counted and published on `rejected` (never trusted),
+    /// released with the source's rejections at the current release time.
+    private func rejectFrame(_ reason: String) {
+        counters.badFrames += 1
+        var json = "{\"source\":"
+        JSONWriter.appendString("publisher input \(collect.endpoint)", to: &json)
+        json += ",\"line\":null,\"offset\":null,\"reason\":"
+        JSONWriter.appendString(reason, to: &json)
+        json += ",\"raw\":\"\"}"
+        pending.append((stageOfInput.count - 1, ResultRecord(topic: "rejected", t: released, json: json)))
     }
 
     private func outError() -> RuntimeError {
