@@ -165,6 +165,9 @@ final class PipelineRunTests: XCTestCase {
         let unknown = try runGeostream(["stage", "nosuch", "--pipeline", Self.pipeline])
         XCTAssertEqual(unknown.status, 64)
         XCTAssertTrue(unknown.stderr.contains("stages: source, traffic, publisher"), unknown.stderr)
+        let partition = try runGeostream(["stage", "traffic", "--partition", "2", "--pipeline", Self.pipeline])
+        XCTAssertEqual(partition.status, 1)
+        XCTAssertTrue(partition.stderr.contains("stage traffic has 2 worker(s): --partition must be 0...1, got 2"), partition.stderr)
     }
 
     /// `ps` lines (pid, parent, command) of every process.
