@@ -61,7 +61,11 @@ public protocol StreamOperator: Sendable {
     /// stage's operator (never fed events) and calls this with results of the stage that are
     /// released together (all with `t` below the merged watermark, from every worker). The output
     /// must not depend on the order of `partials`. The default returns them unchanged.
-    func combine(_ partials: [OperatorOutput]) -> [OperatorOutput]
+    ///
+    /// Releases come in increasing time order (every call's partials are later than the previous
+    /// call's), so `combine` may keep state across calls: the nearby operator keeps the set of near
+    /// pairs there, which no single worker can know.
+    mutating func combine(_ partials: [OperatorOutput]) -> [OperatorOutput]
 
     /// True when `combine` orders its output by itself, whatever the order of `partials`; the
     /// publisher then skips sorting the partials by text first. Default false.

@@ -40,7 +40,7 @@ public final class Publisher {
     private let xpub: Socket
     private let out: UnsafeMutablePointer<FILE>?
     private let outPath: String?
-    private let combiners: [any StreamOperator]
+    private var combiners: [any StreamOperator]
     /// Stage index of each input; -1 for the source.
     private let stageOfInput: [Int]
     private var watermarks: [Int64]
@@ -192,14 +192,13 @@ public final class Publisher {
             if stage < 0 { ordered.append((-1, output)) } else { byStage[stage].append(output) }
         }
         for (stage, var partials) in byStage.enumerated() where !partials.isEmpty {
-            let combiner = combiners[stage]
-            if !combiner.combineOrdersOutput {
+            if !combiners[stage].combineOrdersOutput {
                 partials.sort { ($0.t, $0.topic, $0.json) < ($1.t, $1.topic, $1.json) }
             }
             let rejected = partials.filter { $0.topic == "rejected" }
             if !rejected.isEmpty { partials.removeAll { $0.topic == "rejected" } }
             for output in rejected { ordered.append((stage, output)) }
-            for output in combiner.combine(partials) { ordered.append((stage, output)) }
+            for output in combiners[stage].combine(partials) { ordered.append((stage, output)) }
         }
         // Stable: equal (t, stage) keep the order built above.
         let sorted = ordered.enumerated().sorted { left, right in

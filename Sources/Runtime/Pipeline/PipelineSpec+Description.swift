@@ -39,6 +39,12 @@ extension PipelineSpec {
             object["checkpoint"] = .null
         }
         object["output"] = .object(["endpoint": .string(output.endpoint), "collect": output.collect.map(JSONValue.string) ?? .null])
+        if let query {
+            object["query"] = .object(["endpoint": .string(query.endpoint), "collect": query.collect.map(JSONValue.string) ?? .null,
+                                       "stage": .string(query.stage ?? stages.first?.name ?? "")])
+        } else {
+            object["query"] = .null
+        }
         object["base_directory"] = .string(baseDirectory)
         return .object(object)
     }
@@ -57,6 +63,15 @@ extension StageSpec {
             case let .level(level): object["level"] = .integer(Int64(level))
             }
             object["min_count"] = .integer(Int64(heatmap.minCount))
+        case let .rangeAlert(alert):
+            object["fences"] = .integer(Int64(alert.fences.count))
+            object["detect"] = .array(alert.detect.sorted().map { .string($0.rawValue) })
+            object["forget_after_ms"] = alert.forgetAfter.map(JSONValue.integer) ?? .null
+            object["where"] = .object(JSONObject(alert.filter.required))
+        case let .nearby(nearby):
+            object["distance_m"] = .double(nearby.distance)
+            object["forget_after_ms"] = nearby.forgetAfter.map(JSONValue.integer) ?? .null
+            object["where"] = .object(JSONObject(nearby.filter.required))
         }
         return .object(object)
     }

@@ -15,6 +15,8 @@ public struct PipelineSpec: Hashable, Sendable {
     public var stages: [StageSpec]
     public var checkpoint: CheckpointSpec?
     public var output: OutputSpec
+    /// Live queries (`geostream query`); nil: the pipeline answers none.
+    public var query: QuerySpec?
     /// Directory of the pipeline file (absolute when loaded from a file): relative paths in the
     /// file are resolved against it, the checkpoint dir by the loader, others (fence files) with
     /// `resolvedPath(_:)`. Empty for a spec built in code.
@@ -28,6 +30,7 @@ public struct PipelineSpec: Hashable, Sendable {
         stages: [StageSpec],
         checkpoint: CheckpointSpec? = nil,
         output: OutputSpec = OutputSpec(),
+        query: QuerySpec? = nil,
         baseDirectory: String = ""
     ) {
         self.name = name
@@ -37,6 +40,7 @@ public struct PipelineSpec: Hashable, Sendable {
         self.stages = stages
         self.checkpoint = checkpoint
         self.output = output
+        self.query = query
         self.baseDirectory = baseDirectory
     }
 
@@ -117,11 +121,15 @@ public struct PartitionSpec: Hashable, Sendable {
 /// The operator of a stage and its parameters, typed per operator.
 public enum OperatorSpec: Hashable, Sendable {
     case heatmap(HeatmapSpec)
+    case rangeAlert(RangeAlertSpec)
+    case nearby(NearbySpec)
 
     /// The name the pipeline file uses (`operator: heatmap`).
     public var name: String {
         switch self {
         case .heatmap: "heatmap"
+        case .rangeAlert: "range-alert"
+        case .nearby: "nearby"
         }
     }
 }
@@ -158,5 +166,26 @@ public struct OutputSpec: Hashable, Sendable {
     public init(endpoint: String = OutputSpec.defaultEndpoint, collect: String? = nil) {
         self.endpoint = endpoint
         self.collect = collect
+    }
+}
+
+/// `query:` — live queries (ARCHITECTURE §7): clients send a request to `endpoint`; the publisher's
+/// process scatters it to every worker of the query stage and gathers their answers, each taken
+/// from that worker's current window.
+public struct QuerySpec: Hashable, Sendable {
+    public static let defaultEndpoint = "tcp://127.0.0.1:5561"
+
+    /// The ROUTER endpoint clients (`geostream query --connect`) send requests to.
+    public var endpoint: String
+    /// Where workers connect to receive requests (multi-process / multi-host mode); nil: `Wiring`
+    /// assigns one.
+    public var collect: String?
+    /// The stage whose workers keep a window index and answer; nil: the first stage.
+    public var stage: String?
+
+    public init(endpoint: String = QuerySpec.defaultEndpoint, collect: String? = nil, stage: String? = nil) {
+        self.endpoint = endpoint
+        self.collect = collect
+        self.stage = stage
     }
 }
