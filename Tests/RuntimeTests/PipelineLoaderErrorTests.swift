@@ -74,7 +74,7 @@ final class PipelineLoaderErrorTests: XCTestCase {
         assertError(replacing(line: 9, with: "    eps: 50m"), .unknownKey, line: 9, path: "stages[1].eps",
                     "fleet.yaml:9: stages[1].eps: unknown key for a heatmap stage (known here: name, operator, partition, endpoints, cell, level, min-count)")
         assertError(Self.valid + "\nparallelism: 4", .unknownKey, line: 15, path: "parallelism",
-                    "fleet.yaml:15: parallelism: unknown key (known here: name, input, bbox, window, stages, checkpoint, output)")
+                    "fleet.yaml:15: parallelism: unknown key (known here: name, input, bbox, window, stages, checkpoint, output, query)")
         assertError(replacing(line: 2, with: "input: { columns: { identifier: vehicle } }"), .unknownKey, line: 2, path: "input.columns.identifier",
                     "fleet.yaml:2: input.columns.identifier: unknown CSV field (known here: id, t, lon, lat, wkt, role)")
         assertError(replacing(line: 2, with: "input: { columns: { Lat: y } }"), .unknownKey, line: 2, path: "input.columns.Lat",
@@ -230,15 +230,13 @@ final class PipelineLoaderErrorTests: XCTestCase {
 
     func testUnknownAndNotYetAvailableOperators() {
         assertError(replacing(line: 8, with: "    operator: cluster"), .unknownOperator, line: 8, path: "stages[1].operator",
-                    "fleet.yaml:8: stages[1].operator: operator 'cluster' is not yet available (available: heatmap)")
-        for planned in ["range-alert", "nearby", "dissolve"] {
-            XCTAssertEqual(loadError(replacing(line: 8, with: "    operator: \(planned)"))?.message,
-                           "operator '\(planned)' is not yet available (available: heatmap)")
-        }
+                    "fleet.yaml:8: stages[1].operator: operator 'cluster' is not yet available (available: heatmap, range-alert, nearby)")
+        XCTAssertEqual(loadError(replacing(line: 8, with: "    operator: dissolve"))?.message,
+                       "operator 'dissolve' is not yet available (available: heatmap, range-alert, nearby)")
         assertError(replacing(line: 8, with: "    operator: heatmpa"), .unknownOperator, line: 8, path: "stages[1].operator",
-                    "fleet.yaml:8: stages[1].operator: unknown operator 'heatmpa' (available: heatmap; planned: range-alert, nearby, cluster, dissolve); did you mean `heatmap`?")
+                    "fleet.yaml:8: stages[1].operator: unknown operator 'heatmpa' (available: heatmap, range-alert, nearby; planned: cluster, dissolve); did you mean `heatmap`?")
         assertError(replacing(line: 8, with: "    operator: kriging"), .unknownOperator, line: 8, path: "stages[1].operator",
-                    "fleet.yaml:8: stages[1].operator: unknown operator 'kriging' (available: heatmap; planned: range-alert, nearby, cluster, dissolve)")
+                    "fleet.yaml:8: stages[1].operator: unknown operator 'kriging' (available: heatmap, range-alert, nearby; planned: cluster, dissolve)")
     }
 
     func testDuplicateStageNames() {
@@ -264,7 +262,7 @@ final class PipelineLoaderErrorTests: XCTestCase {
         XCTAssertEqual(diagnosis.errors.map(\.description), [
             "many.yaml:1: missing required key 'name' (e.g. name: fleet)",
             "many.yaml:2: stages[0].cell: expected a distance like 50m or 2km, got 'fifty'",
-            "many.yaml:3: stages[1].operator: operator 'cluster' is not yet available (available: heatmap)",
+            "many.yaml:3: stages[1].operator: operator 'cluster' is not yet available (available: heatmap, range-alert, nearby)",
             "many.yaml:5: stages[3].level: must be 0 to 24, got 30",
             "many.yaml:6: window.slide: slide 90s is longer than size 1m; events between windows would be skipped",
             "many.yaml:7: outptu: unknown key; did you mean `output`?",
@@ -317,9 +315,9 @@ final class PipelineLoaderErrorTests: XCTestCase {
         assertError("# only a comment\n", .syntax, line: 1, path: "",
                     "fleet.yaml:1: the file is empty; a pipeline needs at least name, window and stages")
         assertError("- name: fleet\n", .syntax, line: 1, path: "",
-                    "fleet.yaml:1: expected a mapping of pipeline keys (name, input, bbox, window, stages, checkpoint, output) at the top, got a list")
+                    "fleet.yaml:1: expected a mapping of pipeline keys (name, input, bbox, window, stages, checkpoint, output, query) at the top, got a list")
         assertError("just some words", .syntax, line: 1, path: "",
-                    "fleet.yaml:1: expected a mapping of pipeline keys (name, input, bbox, window, stages, checkpoint, output) at the top, got 'just some words'")
+                    "fleet.yaml:1: expected a mapping of pipeline keys (name, input, bbox, window, stages, checkpoint, output, query) at the top, got 'just some words'")
         assertError(Self.valid + "\n---\nname: second", .syntax, line: 15, path: "",
                     "fleet.yaml:15: YAML syntax: but found another document (expected a single document in the stream at line 1)")
     }

@@ -9,10 +9,12 @@ extension PipelineFileParser {
     /// Operators a pipeline can name today, with their own keys.
     static let operatorKeys: [(name: String, keys: [String])] = [
         ("heatmap", ["cell", "level", "min-count"]),
+        ("range-alert", ["fences", "detect", "forget-after", "where"]),
+        ("nearby", ["distance", "where", "forget-after"]),
     ]
     /// Operators ARCHITECTURE §7 promises that are not built yet: named so the error says "not yet"
     /// rather than "unknown".
-    static let plannedOperators = ["range-alert", "nearby", "cluster", "dissolve"]
+    static let plannedOperators = ["cluster", "dissolve"]
 
     /// Every stage is checked even when an earlier one is wrong; nil when any is.
     mutating func stages(_ node: LocatedNode) -> [StageSpec]? {
@@ -60,11 +62,34 @@ extension PipelineFileParser {
         }
         try mapping.rejectUnknownKeys(known: Self.stageKeys + operatorKeys, what: "key for a \(operatorName) stage")
         let name = try mapping.required("name", example: "hotspots").identifier()
-        let partition = try mapping.optional("partition").map { (node) throws(PipelineError) in try self.partition(node) }
-            ?? PartitionSpec(by: .space, workers: 1)
+        let partitionNode = mapping.optional("partition")
+        var partition = try partitionNode.map { (node) throws(PipelineError) in try self.partition(node) }
+            ?? PartitionSpec(by: operatorName == "range-alert" ? .id : .space, workers: 1)
         let operatorSpec: OperatorSpec
         switch operatorName {
         case "heatmap": operatorSpec = .heatmap(try heatmap(mapping))
+        case "range-alert":
+            operatorSpec = .rangeAlert(try rangeAlert(mapping))
+            // enter/exit need each object's previous position, so all of an object's events must
+            // reach one worker.
+            if partition.by == .space && partition.workers > 1, let partitionNode {
+                throw partitionNode.error(.invalidValue, "a range-alert stage keeps per-object state: partition it by id (by: id), not by space")
+            }
+        case "nearby":
+            let nearby = try nearby(mapping)
+            operatorSpec = .nearby(nearby)
+            if partition.workers > 1, let partitionNode {
+                guard partition.by == .space else {
+                    throw partitionNode.error(.invalidValue, "a nearby stage pairs objects that are close: partition it by space (by: space), not by id")
+                }
+                // Pairs across a partition border are found through halo copies at least `distance` wide.
+                if partition.halo == 0 {
+                    partition.halo = nearby.distance
+                } else if partition.halo < nearby.distance {
+                    throw partitionNode.error(.invalidValue,
+                                              "halo \(Quantity.format(metres: partition.halo)) is less than the nearby distance \(Quantity.format(metres: nearby.distance)): pairs across partition borders would be missed (leave halo out to use the distance)")
+                }
+            }
         default: throw operatorNode.error(.unknownOperator, "operator '\(operatorName)' has no parameter reader")
         }
         var endpoints: [String]?

@@ -5,7 +5,7 @@ import Wire
 /// The walk over one pipeline document, top-level sections here and stages in
 /// `PipelineFileParser+Stages.swift`.
 struct PipelineFileParser {
-    static let topLevelKeys = ["name", "input", "bbox", "window", "stages", "checkpoint", "output"]
+    static let topLevelKeys = ["name", "input", "bbox", "window", "stages", "checkpoint", "output", "query"]
 
     let source: String
     let baseDirectory: String
@@ -54,9 +54,11 @@ struct PipelineFileParser {
         if let node = top.optional("checkpoint") { checkpoint = recording { (parser) throws(PipelineError) in try parser.checkpoint(node) } }
         var output: OutputSpec? = OutputSpec()
         if let node = top.optional("output") { output = recording { (parser) throws(PipelineError) in try parser.output(node) } }
+        var query: QuerySpec?
+        if let node = top.optional("query") { query = recording({ (parser) throws(PipelineError) in try parser.query(node, stages: stages ?? []) }) ?? nil }
         guard problems.isEmpty, let name, let input, let bbox, let window, let stages, let output else { return nil }
         return PipelineSpec(name: name, input: input, bbox: bbox, window: window, stages: stages,
-                            checkpoint: checkpoint, output: output, baseDirectory: baseDirectory)
+                            checkpoint: checkpoint, output: output, query: query, baseDirectory: baseDirectory)
     }
 
     mutating func input(_ node: LocatedNode) throws(PipelineError) -> InputSpec {
@@ -168,6 +170,39 @@ struct PipelineFileParser {
         if let endpointNode = mapping.optional("endpoint") { spec.endpoint = try bindEndpoint(endpointNode) }
         if let collectNode = mapping.optional("collect") { spec.collect = try bindEndpoint(collectNode) }
         return spec
+    }
+
+    /// `query:` — `true` (defaults), or `{endpoint, collect, stage}`.
+    mutating func query(_ node: LocatedNode, stages: [StageSpec]) throws(PipelineError) -> QuerySpec? {
+        if case .scalar = node.node {
+            return try node.boolean() ? QuerySpec(endpoint: try bindDefault(QuerySpec.defaultEndpoint, node)) : nil
+        }
+        let mapping = try node.mapping()
+        try mapping.rejectUnknownKeys(known: ["endpoint", "collect", "stage"])
+        var spec = QuerySpec()
+        if let endpointNode = mapping.optional("endpoint") { spec.endpoint = try bindEndpoint(endpointNode) } else {
+            spec.endpoint = try bindDefault(QuerySpec.defaultEndpoint, node)
+        }
+        if let collectNode = mapping.optional("collect") { spec.collect = try bindEndpoint(collectNode) }
+        if let stageNode = mapping.optional("stage") {
+            let name = try stageNode.identifier()
+            guard stages.isEmpty || stages.contains(where: { $0.name == name }) else {
+                var message = "no stage is named '\(name)' (stages: \(stages.map(\.name).joined(separator: ", ")))"
+                if let suggestion = ClosestName.suggestion(for: name, among: stages.map(\.name)) { message += "; did you mean `\(suggestion)`?" }
+                throw stageNode.error(.invalidValue, message)
+            }
+            spec.stage = name
+        }
+        return spec
+    }
+
+    /// A default endpoint the file did not write, checked against the others like a written one.
+    private mutating func bindDefault(_ endpoint: String, _ node: LocatedNode) throws(PipelineError) -> String {
+        if let parsed = try? Endpoint(parsing: endpoint), let earlier = boundEndpoints.first(where: { $0.endpoint == parsed }) {
+            let place = earlier.node.line.map { ", line \($0)" } ?? ""
+            throw node.error(.duplicate, "the default query endpoint \(endpoint) is already bound by \(earlier.node.path)\(place): give query.endpoint")
+        }
+        return endpoint
     }
 
     /// Validates an endpoint some stage binds and refuses one already bound elsewhere in the file.
