@@ -140,8 +140,11 @@ struct QueryScenario {
 
 /// Test plumbing: free ports, pushing a scenario as text frames, waiting for the window.
 enum QueryTestDriver {
-    /// A loopback port free right now (bound by a throwaway ZeroMQ socket, then released).
-    static func freePort(_ context: MessagingContext) throws -> UInt16 {
+    /// A loopback port free right now (bound by a throwaway ZeroMQ socket in its own context, which
+    /// is terminated so the port is released before this returns).
+    static func freePort(_ unused: MessagingContext? = nil) throws -> UInt16 {
+        let context = try MessagingContext()
+        defer { context.terminate() }
         let socket = try Socket(context, .pull)
         defer { socket.close() }
         guard case let .tcp(_, port?) = try socket.bind(.tcp(host: "127.0.0.1", port: nil)) else { throw RuntimeError("no port") }
