@@ -86,6 +86,10 @@ final class QueryProcessTests: XCTestCase {
     func testOneWorkerProcessByIdAnswersLikeABruteForceScan() throws {
         try assertProcessesAnswerLikeABruteForceScan(workers: 1, by: .id, seed: 22, count: 3_000)
     }
+
+    func testThreeWorkerProcessesByIdAnswerLikeABruteForceScan() throws {
+        try assertProcessesAnswerLikeABruteForceScan(workers: 3, by: .id, seed: 23, count: 3_000)
+    }
 }
 
 private final class LockedText: @unchecked Sendable {
