@@ -24,7 +24,8 @@ final class QueryEmbeddedTests: XCTestCase {
     }
 
     /// Runs the pipeline on a thread until `body` returns, then ends the stream and waits for the run.
-    func withPipeline(_ spec: PipelineSpec, context: MessagingContext, _ body: () throws -> Void) throws {
+    @discardableResult
+    func withPipeline(_ spec: PipelineSpec, context: MessagingContext, _ body: () throws -> Void) throws -> RunSummary? {
         var options = EmbeddedPipeline.Options()
         options.publishEndpoint = "tcp://127.0.0.1:*"
         options.inputEndpoint = spec.input.endpoint
@@ -34,7 +35,7 @@ final class QueryEmbeddedTests: XCTestCase {
         let finished = DispatchSemaphore(value: 0)
         let outcome = RunOutcome()
         let thread = Thread {
-            do { _ = try EmbeddedPipeline.run(spec, descriptor: -1, options: runOptions) } catch { outcome.set("\(error)") }
+            do { outcome.set(summary: try EmbeddedPipeline.run(spec, descriptor: -1, options: runOptions)) } catch { outcome.set("\(error)") }
             finished.signal()
         }
         thread.start()
@@ -44,18 +45,25 @@ final class QueryEmbeddedTests: XCTestCase {
         XCTAssertEqual(finished.wait(timeout: .now() + 30), .success, "the pipeline did not end")
         XCTAssertNil(outcome.error)
         if let bodyError { throw bodyError }
+        return outcome.summary
     }
 
-    func assertQueriesMatchBruteForce(workers: Int, by: PartitionSpec.By, seed: UInt64) throws {
+    /// Returns each worker's window count and the halo copies the query stage received.
+    @discardableResult
+    func assertQueriesMatchBruteForce(workers: Int, by: PartitionSpec.By, seed: UInt64, halo: Double = 0) throws -> (counts: [Int], halo: Int) {
         let context = try MessagingContext()
         defer { context.terminate() }
         let input = "tcp://127.0.0.1:\(try QueryTestDriver.freePort(context))"
         let endpoint = "tcp://127.0.0.1:\(try QueryTestDriver.freePort(context))"
         let scenario = QueryScenario(seed: seed, count: 4_000)
-        try withPipeline(Self.spec(workers: workers, by: by, input: input, query: endpoint), context: context) {
+        var spec = Self.spec(workers: workers, by: by, input: input, query: endpoint)
+        spec.stages[1].partition.halo = halo
+        var counts: [Int] = []
+        let summary = try withPipeline(spec, context: context) {
             try QueryTestDriver.push(scenario.lines, to: input, context: context, end: false)
             let first = try QueryTestDriver.waitForWindow(scenario.expectedWindowEnd, workers: workers, endpoint: endpoint, context: context)
             XCTAssertEqual(first.workers.map(\.worker), (0..<workers).map { "zones/\($0)" })
+            counts = first.workers.map(\.windowCount)
             let inWindow = scenario.indexed.filter { $0.t >= scenario.expectedWindowEnd - QueryScenario.window.size && $0.t < scenario.expectedWindowEnd }
             if by == .id {
                 XCTAssertEqual(first.workers.map(\.windowCount).reduce(0, +), inWindow.count, "by id every event is in exactly one worker")
@@ -69,6 +77,8 @@ final class QueryEmbeddedTests: XCTestCase {
             }
             XCTAssertGreaterThan(nonEmpty, 12, "the queries must find something to compare")
         }
+        let haloCopies = (0..<workers).map { summary?.workers["zones-\($0)"]?.haloEvents ?? 0 }.reduce(0, +)
+        return (counts, haloCopies)
     }
 
     func testOneWorkerAnswersEveryVerbLikeABruteForceScan() throws {
@@ -77,6 +87,15 @@ final class QueryEmbeddedTests: XCTestCase {
 
     func testThreeWorkersBySpaceMergeAndDeduplicateLikeABruteForceScan() throws {
         try assertQueriesMatchBruteForce(workers: 3, by: .space, seed: 12)
+    }
+
+    func testHaloCopiesStayOutOfTheQueryWindow() throws {
+        // Same stream and partition map with and without halo copies: every worker indexes the same.
+        let plain = try assertQueriesMatchBruteForce(workers: 3, by: .space, seed: 14)
+        let withHalo = try assertQueriesMatchBruteForce(workers: 3, by: .space, seed: 14, halo: 1_500)
+        XCTAssertEqual(plain.halo, 0)
+        XCTAssertGreaterThan(withHalo.halo, 100, "the halo must actually send copies")
+        XCTAssertEqual(withHalo.counts, plain.counts)
     }
 
     func testThreeWorkersByIdMergeLikeABruteForceScan() throws {
@@ -137,6 +156,9 @@ final class QueryEmbeddedTests: XCTestCase {
 private final class RunOutcome: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: String?
+    private var storedSummary: RunSummary?
     func set(_ error: String) { lock.withLock { stored = error } }
+    func set(summary: RunSummary) { lock.withLock { storedSummary = summary } }
     var error: String? { lock.withLock { stored } }
+    var summary: RunSummary? { lock.withLock { storedSummary } }
 }
