@@ -53,8 +53,8 @@ final class QueryEmbeddedTests: XCTestCase {
     func assertQueriesMatchBruteForce(workers: Int, by: PartitionSpec.By, seed: UInt64, halo: Double = 0) throws -> (counts: [Int], halo: Int) {
         let context = try MessagingContext()
         defer { context.terminate() }
-        let input = "tcp://127.0.0.1:\(try QueryTestDriver.freePort(context))"
-        let endpoint = "tcp://127.0.0.1:\(try QueryTestDriver.freePort(context))"
+        let input = "tcp://127.0.0.1:\(try QueryTestDriver.freePort())"
+        let endpoint = "tcp://127.0.0.1:\(try QueryTestDriver.freePort())"
         let scenario = QueryScenario(seed: seed, count: 4_000)
         var spec = Self.spec(workers: workers, by: by, input: input, query: endpoint)
         spec.stages[1].partition.halo = halo
@@ -105,8 +105,8 @@ final class QueryEmbeddedTests: XCTestCase {
     func testMalformedRequestsGetAnErrorReplyAndTheGatewayKeepsServing() throws {
         let context = try MessagingContext()
         defer { context.terminate() }
-        let input = "tcp://127.0.0.1:\(try QueryTestDriver.freePort(context))"
-        let port = try QueryTestDriver.freePort(context)
+        let input = "tcp://127.0.0.1:\(try QueryTestDriver.freePort())"
+        let port = try QueryTestDriver.freePort()
         let scenario = QueryScenario(seed: 5, count: 600)
         try withPipeline(Self.spec(workers: 2, by: .id, input: input, query: "tcp://127.0.0.1:\(port)"), context: context) {
             try QueryTestDriver.push(scenario.lines, to: input, context: context, end: false)
@@ -140,8 +140,8 @@ final class QueryEmbeddedTests: XCTestCase {
     func testAPipelineWithoutQueriesAnswersNothingAndTheClientSaysSoWithoutHanging() throws {
         let context = try MessagingContext()
         defer { context.terminate() }
-        let input = "tcp://127.0.0.1:\(try QueryTestDriver.freePort(context))"
-        let endpoint = "tcp://127.0.0.1:\(try QueryTestDriver.freePort(context))"
+        let input = "tcp://127.0.0.1:\(try QueryTestDriver.freePort())"
+        let endpoint = "tcp://127.0.0.1:\(try QueryTestDriver.freePort())"
         try withPipeline(Self.spec(workers: 1, by: .id, input: input, query: nil), context: context) {
             let started = Date()
             XCTAssertThrowsError(try QueryClient.ask(QueryRequest(.nearest(Point(lon: 0, lat: 0), k: 1), timeoutMilliseconds: 300),

@@ -37,8 +37,8 @@ final class QueryProcessTests: XCTestCase {
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Self.binary), "build geostream first: \(Self.binary)")
         let context = try MessagingContext()
         defer { context.terminate() }
-        let input = "tcp://127.0.0.1:\(try QueryTestDriver.freePort(context))"
-        let endpoint = "tcp://127.0.0.1:\(try QueryTestDriver.freePort(context))"
+        let input = "tcp://127.0.0.1:\(try QueryTestDriver.freePort())"
+        let endpoint = "tcp://127.0.0.1:\(try QueryTestDriver.freePort())"
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("geostream-query-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }

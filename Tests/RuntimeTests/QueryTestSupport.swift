@@ -142,7 +142,7 @@ struct QueryScenario {
 enum QueryTestDriver {
     /// A loopback port free right now (bound by a throwaway ZeroMQ socket in its own context, which
     /// is terminated so the port is released before this returns).
-    static func freePort(_ unused: MessagingContext? = nil) throws -> UInt16 {
+    static func freePort() throws -> UInt16 {
         let context = try MessagingContext()
         defer { context.terminate() }
         let socket = try Socket(context, .pull)
