@@ -12,7 +12,7 @@ struct Geostream: ParsableCommand {
             stream from a file or stdin and publishes its results on ZeroMQ topics; `replay` does the \
             same paced by event time, `stage` runs one stage per process for multi-host runs, and \
             `check` validates a pipeline file. `ingest` PUSHes events as binary frames to a pipeline, \
-            `subscribe` prints its published results, `inspect` decodes a frame file, and `index` \
+            `subscribe` prints its published results, `query` asks its current window, `inspect` decodes a frame file, and `index` \
             queries a file through an R-tree or a sliding window without a pipeline.
 
             Examples (samples/ holds real recordings to try):
@@ -24,6 +24,6 @@ struct Geostream: ParsableCommand {
               geostream index positions.csv --nearest -74.02,40.68 -k 3
             """,
         version: "0.1.0",
-        subcommands: [RunCommand.self, ReplayCommand.self, StageCommand.self, CheckCommand.self, IngestCommand.self, SubscribeCommand.self, InspectCommand.self, IndexCommand.self]
+        subcommands: [RunCommand.self, ReplayCommand.self, StageCommand.self, CheckCommand.self, IngestCommand.self, SubscribeCommand.self, QueryCommand.self, InspectCommand.self, IndexCommand.self]
     )
 }

@@ -54,6 +54,17 @@ public enum EmbeddedPipeline {
             try publisherBox.value.run()
             results.setPublisher(publisherBox.value.counters)
         })
+        // The query gateway binds before any worker connects to it, and lives on its own thread so
+        // a slow query never holds up the publisher; it stops after every stage has ended.
+        let gatewayStop = StopFlag()
+        var gatewayThread: StageThread?
+        if wiring.query != nil {
+            let gateway = UncheckedBox(try QueryGateway(spec: spec, wiring: wiring, context: context))
+            gatewayThread = StageThread(name: "query-gateway", onFailure: stopEverything) {
+                defer { gateway.value.close() }
+                try gateway.value.run(until: gatewayStop)
+            }
+        }
         var workers: [UncheckedBox<PipelineWorker>] = []
         for (stageIndex, stage) in spec.stages.enumerated() {
             for partition in 0..<stage.partition.workers {
@@ -72,6 +83,7 @@ public enum EmbeddedPipeline {
             })
         }
         for thread in threads { thread.start() }
+        gatewayThread?.start()
 
         var sourceOptions = options.source
         sourceOptions.statsInterval = options.statsInterval
@@ -94,6 +106,8 @@ public enum EmbeddedPipeline {
             context.shutdown()
         }
         for thread in threads { thread.join() }
+        gatewayStop.raise()
+        gatewayThread?.join()
         // The first stage that failed is the cause; the source's error is then only a consequence.
         if let failure = results.failure { throw failure }
         if let sourceError { throw sourceError }

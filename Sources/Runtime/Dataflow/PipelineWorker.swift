@@ -18,6 +18,10 @@ public struct WorkerCounters: Hashable, Sendable {
 ///
 /// Results produced while applying a batch are held until the next watermark: the publisher
 /// cannot release them before that anyway, and sending them with the watermark halves the frames.
+///
+/// A worker of the query stage (`Wiring.query`) also keeps its own events in a `WorkerQueryIndex`
+/// and polls the gateway's link beside its input, answering between frames; other workers keep
+/// neither and block on their input alone.
 /// - Warning: Use on one thread.
 public final class PipelineWorker {
     public let stageName: String
@@ -33,6 +37,8 @@ public final class PipelineWorker {
     private var records: [ResultRecord] = []
     private var lastStats: UInt64 = 0
     private let statsInterval: Double
+    private var queryIndex: WorkerQueryIndex?
+    private let queries: QueryResponder?
 
     public init(
         spec: PipelineSpec, stage stageIndex: Int, partition: Int, wiring: Wiring, context: MessagingContext,
@@ -47,14 +53,36 @@ public final class PipelineWorker {
         output = try FrameSender(context, connectingTo: wiring.collect, compression: compression)
         outputInput = UInt32(wiring.globalIndex(stage: stageIndex, partition: partition))
         self.statsInterval = statsInterval
+        if let query = wiring.query, query.stage == stage.name {
+            queryIndex = try WorkerQueryIndex(window: spec.window)
+            queries = try QueryResponder(context, connectingTo: query.collect, stage: stage.name, partition: partition)
+        } else {
+            queries = nil
+        }
     }
 
     /// Runs until the source's `end` frame: then evaluates every remaining window, sends the
     /// results and `end` to the publisher, and returns.
     public func run() throws {
         lastStats = monotonicNanoseconds()
+        var poller = Poller()
+        if let queries {
+            poller.add(input.socket)
+            poller.add(queries.socket)
+        }
         while true {
-            let frame = try input.next(timeoutMilliseconds: Int32(statsInterval * 1000)) { [unowned self] error in
+            var wait = Int32(statsInterval * 1000)
+            if let queries, let queryIndex {
+                // Both sockets in one zmq_poll: no spinning, and a query waits at most one frame.
+                let ready = try poller.poll(timeoutMilliseconds: Int(wait))
+                if ready.contains(where: { $0.index == 1 }) { try queries.answerWaiting(queryIndex) }
+                guard ready.contains(where: { $0.index == 0 }) else {
+                    reportStatsIfDue()
+                    continue
+                }
+                wait = 0
+            }
+            let frame = try input.next(timeoutMilliseconds: wait) { [unowned self] error in
                 counters.badFrames += 1
                 records.append(ResultRecord(topic: "rejected", t: clock.watermark, json: badFrameJSON(error)))
             }
@@ -68,6 +96,7 @@ public final class PipelineWorker {
                 clock.watermark = watermark
                 counters.watermark = watermark
                 op.advance(clock: clock, into: &outputs)
+                queryIndex?.advance(to: watermark)
                 try sendResults()
                 try output.send(.watermark(watermark, partition: outputInput))
             case .end:
@@ -91,8 +120,10 @@ public final class PipelineWorker {
         case let .points(events):
             if halo { counters.haloEvents += events.count } else { counters.events += events.count }
             op.apply(points: events, halo: halo, clock: clock, into: &outputs)
+            if !halo { queryIndex?.insert(events) }
         case let .polygons(events):
             counters.events += events.count
+            if !halo { queryIndex?.insert(events) }
             op.apply(polygons: events, halo: halo, clock: clock, into: &outputs)
         case .results, .none:
             counters.badFrames += 1
@@ -145,6 +176,7 @@ public final class PipelineWorker {
     }
 
     public func close() {
+        queries?.close()
         input.close()
         output.close()
     }

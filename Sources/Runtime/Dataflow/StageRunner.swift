@@ -45,8 +45,24 @@ public enum StageRunner {
         case publisherName:
             let publisher = try Publisher(spec: spec, wiring: wiring, context: context, outPath: options.outPath, statsInterval: options.statsInterval)
             defer { publisher.close() }
-            try publisher.run()
+            // Live queries are answered in the publisher's process, on their own thread.
+            let gatewayStop = StopFlag()
+            var gatewayThread: StageThread?
+            if wiring.query != nil {
+                let gateway = UncheckedBox(try QueryGateway(spec: spec, wiring: wiring, context: context))
+                let thread = StageThread(name: "query-gateway") {
+                    defer { gateway.value.close() }
+                    try gateway.value.run(until: gatewayStop)
+                }
+                thread.start()
+                gatewayThread = thread
+            }
+            let published = Result { try publisher.run() }
+            gatewayStop.raise()
+            gatewayThread?.join()
+            try published.get()
             summary.publisher = publisher.counters
+            if let failure = gatewayThread?.failure { throw failure }
         default:
             guard let stageIndex = spec.stages.firstIndex(where: { $0.name == name }) else {
                 throw RuntimeError("no stage '\(name)' in pipeline \(spec.name); stages: \(stageNames(spec).joined(separator: ", "))")

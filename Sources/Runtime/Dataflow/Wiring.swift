@@ -3,7 +3,11 @@ import Transport
 
 /// Where every stage of a pipeline listens: one PULL endpoint per worker (the source connects a PUSH
 /// socket to each), the publisher's PULL (`collect`, every worker and the source push results
-/// there) and its XPUB (`publish`, subscribers connect).
+/// there) and its XPUB (`publish`, subscribers connect); with live queries, the gateway's two
+/// ROUTERs (`query`).
+///
+/// The wiring carries the query settings so every process of a `--processes` run (each loading the
+/// pipeline file itself) agrees on which stage answers and where, from the one supervisor's spec.
 ///
 /// Bind and connect directions are fixed so a restarted process finds its peers again: workers and
 /// the publisher bind, the source and workers connect.
@@ -12,11 +16,14 @@ public struct Wiring: Hashable, Sendable, Codable {
     public var workers: [[String]]
     public var collect: String
     public var publish: String
+    /// nil: the pipeline answers no queries, and no worker keeps a query index.
+    public var query: QueryWiring?
 
-    public init(workers: [[String]], collect: String, publish: String) {
+    public init(workers: [[String]], collect: String, publish: String, query: QueryWiring? = nil) {
         self.workers = workers
         self.collect = collect
         self.publish = publish
+        self.query = query
     }
 
     /// Embedded mode: every internal link over `inproc://`, named after the pipeline so two
@@ -26,13 +33,14 @@ public struct Wiring: Hashable, Sendable, Codable {
         return Wiring(
             workers: spec.stages.map { stage in (0..<stage.partition.workers).map { "\(prefix)-\(stage.name)-\($0)" } },
             collect: "\(prefix)-collect",
-            publish: spec.output.endpoint
+            publish: spec.output.endpoint,
+            query: spec.query.map { QueryWiring(spec: spec, query: $0, collect: "\(prefix)-query") }
         )
     }
 
     /// Multi-process / multi-host mode from the pipeline file alone: each stage's `endpoints`, and
     /// `output.collect`; what the file leaves out gets consecutive loopback ports from 5600
-    /// (collect 5600, then every worker in stage order).
+    /// (collect 5600, then every worker in stage order, then `query.collect`).
     public static func fromFile(_ spec: PipelineSpec, basePort: Int = 5600) -> Wiring {
         var port = basePort + 1
         let workers = spec.stages.map { stage in
@@ -41,7 +49,8 @@ public struct Wiring: Hashable, Sendable, Codable {
                 return stage.endpoints?[index] ?? "tcp://127.0.0.1:\(port)"
             }
         }
-        return Wiring(workers: workers, collect: spec.output.collect ?? "tcp://127.0.0.1:\(basePort)", publish: spec.output.endpoint)
+        return Wiring(workers: workers, collect: spec.output.collect ?? "tcp://127.0.0.1:\(basePort)", publish: spec.output.endpoint,
+                      query: spec.query.map { QueryWiring(spec: spec, query: $0, collect: $0.collect ?? "tcp://127.0.0.1:\(port)") })
     }
 
     /// Loopback tcp with ports the OS reports free right now (`run --processes`). A port can be
@@ -55,7 +64,9 @@ public struct Wiring: Hashable, Sendable, Codable {
             }
         }
         let workers = try spec.stages.map { stage in try (0..<stage.partition.workers).map { _ in try next() } }
-        return Wiring(workers: workers, collect: try next(), publish: publish ?? spec.output.endpoint)
+        let collect = try next()
+        let query = try spec.query.map { QueryWiring(spec: spec, query: $0, collect: try next()) }
+        return Wiring(workers: workers, collect: collect, publish: publish ?? spec.output.endpoint, query: query)
     }
 
     public var workerCount: Int { workers.reduce(0) { $0 + $1.count } }
@@ -73,6 +84,24 @@ public struct Wiring: Hashable, Sendable, Codable {
 
     public static func read(from path: String) throws -> Wiring {
         try JSONDecoder().decode(Wiring.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+}
+
+/// Where live queries travel (`QuerySpec` resolved): clients to `endpoint`, workers of `stage` to `collect`.
+public struct QueryWiring: Hashable, Sendable, Codable {
+    /// The stage whose workers answer (the file's `query.stage`, else the first stage).
+    public var stage: String
+    public var endpoint: String
+    public var collect: String
+
+    public init(stage: String, endpoint: String, collect: String) {
+        self.stage = stage
+        self.endpoint = endpoint
+        self.collect = collect
+    }
+
+    init(spec: PipelineSpec, query: QuerySpec, collect: String) {
+        self.init(stage: query.stage ?? spec.stages.first?.name ?? "", endpoint: query.endpoint, collect: collect)
     }
 }
 
