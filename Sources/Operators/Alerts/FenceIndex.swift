@@ -19,6 +19,10 @@ public struct FenceIndex: Sendable {
     public typealias Slot = Int32
 
     private var fences: [PreparedFence?] = []
+    /// The same fences without reference counting, for the exact tests of a query: reading a class
+    /// reference out of an array retains and releases it, which cost more than a point-in-rect test.
+    /// `fences` keeps every one of them alive.
+    private var borrowed: [Unmanaged<PreparedFence>?] = []
     private var slotsByID: [String: Slot] = [:]
     private var freeSlots: [Slot] = []
     private var tree: RTree<Slot>
@@ -42,7 +46,9 @@ public struct FenceIndex: Sendable {
             }
         }
         count = fences.count
-        tree = RTree(bulkLoading: fences.enumerated().map { (bounds: $0.element!.bounds, payload: Slot($0.offset)) })
+        borrowed = fences.map { $0.map(Unmanaged.passUnretained) }
+        tree = RTree(bulkLoading: fences.enumerated().map { (bounds: $0.element!.bounds, payload: Slot($0.offset)) },
+                     configuration: Self.treeConfiguration)
     }
 
     /// The fence in `slot`, nil once removed (and until the slot is reused).
@@ -66,15 +72,18 @@ public struct FenceIndex: Sendable {
         if let slot = slotsByID[definition.id], let old = fences[Int(slot)] {
             tree.update(slot, from: old.bounds, to: prepared.bounds)
             fences[Int(slot)] = prepared
+            borrowed[Int(slot)] = Unmanaged.passUnretained(prepared)
             return slot
         }
         let slot: Slot
         if let free = freeSlots.popLast() {
             slot = free
             fences[Int(slot)] = prepared
+            borrowed[Int(slot)] = Unmanaged.passUnretained(prepared)
         } else {
             slot = Slot(fences.count)
             fences.append(prepared)
+            borrowed.append(Unmanaged.passUnretained(prepared))
         }
         slotsByID[definition.id] = slot
         tree.insert(slot, bounds: prepared.bounds)
@@ -87,6 +96,7 @@ public struct FenceIndex: Sendable {
     public mutating func remove(id: String) -> Slot? {
         guard let slot = slotsByID.removeValue(forKey: id), let old = fences[Int(slot)] else { return nil }
         tree.remove(slot, bounds: old.bounds)
+        borrowed[Int(slot)] = nil
         fences[Int(slot)] = nil
         freeSlots.append(slot)
         count -= 1
@@ -106,6 +116,7 @@ public struct FenceIndex: Sendable {
     }
 
     /// Calls `body` with the slot of every fence the closed segment touches.
+    @inline(never)
     public func forEachSlot(touching segment: Segment, _ body: (Slot) -> Void) {
         tree.forEach(intersecting: segment.bounds) { _, slot in
             if fences[Int(slot)].unsafelyUnwrapped.intersects(segment) { body(slot) }
@@ -114,6 +125,7 @@ public struct FenceIndex: Sendable {
     }
 
     /// Calls `body` with the slot of every fence sharing a point with `geometry`.
+    @inline(never)
     public func forEachSlot(intersecting geometry: Geometry, _ body: (Slot) -> Void) {
         if case let .point(point) = geometry {
             forEachSlot(containing: point, body)
@@ -122,6 +134,21 @@ public struct FenceIndex: Sendable {
         tree.forEach(intersecting: geometry.bounds) { _, slot in
             if fences[Int(slot)].unsafelyUnwrapped.intersects(geometry) { body(slot) }
             return true
+        }
+    }
+
+    /// Appends the slot of every fence holding `point` to `slots`.
+    ///
+    /// Not inlined on purpose: inlined into the operator's mutating code, the closure made the
+    /// compiler copy the whole index (retaining each of its arrays) on every call.
+    @inline(never)
+    func appendSlots(containing point: Point, to slots: inout [Slot]) {
+        borrowed.withUnsafeBufferPointer { fences in
+            _ = tree.forEach(containing: point) { _, slot in
+                let inside = fences[Int(slot)].unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.contains(point) }
+                if inside { slots.append(slot) }
+                return true
+            }
         }
     }
 
@@ -145,6 +172,8 @@ public struct FenceIndex: Sendable {
         forEachSlot(intersecting: geometry) { ids.append(fences[Int($0)].unsafelyUnwrapped.id) }
         return ids.sorted()
     }
+
+    static let treeConfiguration = RTreeConfiguration(maxEntries: 16)
 
     private static func isIndexable(_ bounds: Rect) -> Bool {
         bounds.minX <= bounds.maxX && bounds.minY <= bounds.maxY

@@ -11,10 +11,22 @@ public import GeoCore
 /// `LocalProjection.relativeErrorBound(latitude: centre, extent: radius)` (about tan|φ|·r/R: 16 cm
 /// for a 1 km circle at 45°). Circles reaching a pole or crossing the antimeridian give loose but
 /// non-crashing answers there.
-public struct PreparedFence: Sendable {
+///
+/// A final class: the index hands a fence to the exact test by reference, so a query costs no copy
+/// of the shape (copying a struct holding polygons retains each of their arrays).
+public final class PreparedFence: Sendable {
+    enum Kind: UInt8, Sendable { case rect, circle, polygon, multiPolygon }
+
     public let id: String
     public let shape: FenceShape
     public let bounds: Rect
+    let kind: Kind
+    // The shape's payload unpacked, so a test reads it in place instead of binding the enum's payload.
+    private let rect: Rect
+    private let center: Point
+    private let radius: Double
+    private let polygon: Polygon?
+    private let multiPolygon: MultiPolygon?
     /// Projection at a circle's centre (unused for other shapes).
     private let projection: LocalProjection
     private let radiusSquared: Double
@@ -23,30 +35,47 @@ public struct PreparedFence: Sendable {
         id = definition.id
         shape = definition.shape
         bounds = definition.shape.bounds
-        if case let .circle(center, radius) = definition.shape {
-            projection = LocalProjection(origin: center)
-            radiusSquared = radius * radius
-        } else {
-            projection = LocalProjection(origin: Point(x: 0, y: 0))
-            radiusSquared = 0
+        var rect = Rect.empty, center = Point(x: 0, y: 0), radius = 0.0
+        var polygon: Polygon?, multiPolygon: MultiPolygon?
+        switch definition.shape {
+        case let .rect(shape):
+            kind = .rect
+            rect = shape
+        case let .circle(centre, metres):
+            kind = .circle
+            center = centre
+            radius = metres
+        case let .polygon(shape):
+            kind = .polygon
+            polygon = shape
+        case let .multiPolygon(shape):
+            kind = .multiPolygon
+            multiPolygon = shape
         }
+        self.rect = rect
+        self.center = center
+        self.radius = radius
+        self.polygon = polygon
+        self.multiPolygon = multiPolygon
+        projection = LocalProjection(origin: center)
+        radiusSquared = radius * radius
     }
 
     /// Position inside or on the fence.
     @inline(__always)
     public func contains(_ point: Point) -> Bool {
-        switch shape {
-        case let .rect(rect): return rect.contains(point)
-        case let .circle(center, radius): return Geodesy.distance(center, point) <= radius
-        case let .polygon(polygon): return polygon.contains(point)
-        case let .multiPolygon(multi): return multi.contains(point)
+        switch kind {
+        case .rect: return rect.contains(point)
+        case .circle: return Geodesy.distance(center, point) <= radius
+        case .polygon: return polygon.unsafelyUnwrapped.contains(point)
+        case .multiPolygon: return multiPolygon.unsafelyUnwrapped.contains(point)
         }
     }
 
     /// The closed segment shares a point with the fence.
     public func intersects(_ segment: Segment) -> Bool {
-        switch shape {
-        case let .rect(rect):
+        switch kind {
+        case .rect:
             guard rect.intersects(segment.bounds) else { return false }
             if rect.contains(segment.a) || rect.contains(segment.b) { return true }
             // Neither end inside the closed rect: the segment meets the rect only through its outline.
@@ -56,10 +85,10 @@ public struct PreparedFence: Sendable {
                 || segment.intersects(Segment(corners.2, corners.3)) || segment.intersects(Segment(corners.3, corners.0))
         case .circle:
             return projectedSegmentWithinRadius(segment.a, segment.b)
-        case let .polygon(polygon):
-            return polygon.intersects(segment)
-        case let .multiPolygon(multi):
-            return multi.intersects(segment)
+        case .polygon:
+            return polygon.unsafelyUnwrapped.intersects(segment)
+        case .multiPolygon:
+            return multiPolygon.unsafelyUnwrapped.intersects(segment)
         }
     }
 
@@ -67,22 +96,22 @@ public struct PreparedFence: Sendable {
     /// with the fence.
     public func intersects(_ geometry: Geometry) -> Bool {
         guard bounds.intersects(geometry.bounds) else { return false }
-        switch shape {
-        case let .rect(rect): return geometry.intersects(rect)
-        case .circle(let center, _):
+        switch kind {
+        case .rect: return geometry.intersects(rect)
+        case .circle:
             switch geometry {
             case let .point(point): return contains(point)
-            case let .polygon(polygon): return circleIntersects(polygon, center: center)
-            case let .multiPolygon(multi): return multi.polygons.contains { circleIntersects($0, center: center) }
+            case let .polygon(polygon): return circleIntersects(polygon)
+            case let .multiPolygon(multi): return multi.polygons.contains { circleIntersects($0) }
             }
-        case let .polygon(polygon): return geometry.intersects(.polygon(polygon))
-        case let .multiPolygon(multi): return geometry.intersects(.multiPolygon(multi))
+        case .polygon: return geometry.intersects(.polygon(polygon.unsafelyUnwrapped))
+        case .multiPolygon: return geometry.intersects(.multiPolygon(multiPolygon.unsafelyUnwrapped))
         }
     }
 
     /// A polygon meets the circle when it holds the centre or one of its edges comes within the
     /// radius (which also covers a polygon wholly inside the circle).
-    private func circleIntersects(_ polygon: Polygon, center: Point) -> Bool {
+    private func circleIntersects(_ polygon: Polygon) -> Bool {
         guard polygon.bounds.intersects(bounds) else { return false }
         if polygon.contains(center) { return true }
         for ring in [polygon.exterior] + polygon.holes where ring.count > 1 {

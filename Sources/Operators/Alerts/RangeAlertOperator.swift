@@ -132,16 +132,15 @@ public struct RangeAlertOperator: StreamOperator {
     private mutating func expire(through time: Int64, into results: inout [OperatorOutput]) {
         while !expiries.isEmpty && expiries.earliest <= time {
             let (due, slot) = expiries.pop()
-            let expiry = Self.saturatingAdd(objects.lastT[slot], forgetAfter)
+            let expiry = Self.saturatingAdd(objects.states[slot].lastT, forgetAfter)
             if expiry > due {
                 // Seen since this entry was queued: queue its current expiry instead.
-                objects.queuedExpiry[slot] = expiry
                 expiries.push(expiry, slot: slot)
                 continue
             }
-            let membership = objects.inside[slot]
+            let membership = objects.states[slot].inside
             membership.forEach { fence in
-                if detectsExit { emit(.exit, fence: fence, object: slot, t: due, into: &results) }
+                if detectsExit { emitAtLastPosition(.exit, fence: fence, object: slot, t: due, into: &results) }
                 membersPerFence[Int(fence)] -= 1
             }
             objects.remove(slot: slot)
@@ -181,8 +180,9 @@ public struct RangeAlertOperator: StreamOperator {
     private mutating func removeFence(id: String, t: Int64, into results: inout [OperatorOutput]) {
         guard let slot = fences.slot(of: id) else { return }
         if membersPerFence[Int(slot)] > 0 {
-            for object in objects.slotsSortedByID() where objects.inside[object].remove(slot) {
-                if detectsExit { emit(.exit, fence: slot, object: object, t: t, into: &results) }
+            for object in objects.slotsSortedByID() where objects.states[object].inside.remove(slot) {
+                if detectsExit { emitAtLastPosition(.exit, fence: slot, object: object, t: t, into: &results) }
+                if objects.states[object].inside.isEmpty { objects.lastProps[object] = JSONObject() }
             }
             membersPerFence[Int(slot)] = 0
         }

@@ -63,22 +63,30 @@ struct FenceMembership: Sendable {
     }
 }
 
-/// Per-object state of a range-alert worker, in parallel arrays indexed by an object slot.
+/// What every position of an object reads and writes, kept together so one cache line serves it.
+struct ObjectState: Sendable {
+    var lastT: Int64 = .min
+    /// The last position (for an area, its bounds centre).
+    var lastPoint = Point(x: 0, y: 0)
+    var inside = FenceMembership()
+    /// The last position was an area (its geometry is in `TrackedObjects.lastGeometry`).
+    var isArea = false
+}
+
+/// Per-object state of a range-alert worker, indexed by an object slot.
 ///
 /// An object's slot comes from `slots` (keyed by id) and is reused after the object is forgotten,
-/// so steady streams allocate nothing per event. `lastGeometry` is nil for point objects and holds
-/// the area for polygon objects (role `object`); `lastPoint` is then its bounds centre.
+/// so steady streams allocate nothing per event. The hot part (`states`) is one small struct per
+/// object; ids, areas and props live in their own arrays and are touched only when needed:
+/// `lastProps` is kept only while the object is inside some fence (the only time a later exit,
+/// from forget-after or a fence removal, can need it), `lastGeometry` only for areas.
 struct TrackedObjects: Sendable {
     private(set) var slots: [String: Int] = [:]
     private var freeSlots: [Int] = []
+    var states: [ObjectState] = []
     var ids: [String] = []
-    var lastT: [Int64] = []
-    var lastPoint: [Point] = []
     var lastGeometry: [Geometry?] = []
     var lastProps: [JSONObject] = []
-    var inside: [FenceMembership] = []
-    /// The expiry currently queued for the object (at most one is queued per object).
-    var queuedExpiry: [Int64] = []
 
     var count: Int { slots.count }
 
@@ -93,12 +101,9 @@ struct TrackedObjects: Sendable {
         } else {
             slot = ids.count
             ids.append(id)
-            lastT.append(.min)
-            lastPoint.append(Point(x: 0, y: 0))
+            states.append(ObjectState())
             lastGeometry.append(nil)
             lastProps.append(JSONObject())
-            inside.append(FenceMembership())
-            queuedExpiry.append(.min)
         }
         slots[id] = slot
         return slot
@@ -108,10 +113,9 @@ struct TrackedObjects: Sendable {
     mutating func remove(slot: Int) {
         slots[ids[slot]] = nil
         ids[slot] = ""
+        states[slot] = ObjectState()
         lastGeometry[slot] = nil
         lastProps[slot] = JSONObject()
-        inside[slot].removeAll()
-        queuedExpiry[slot] = .min
         freeSlots.append(slot)
     }
 
