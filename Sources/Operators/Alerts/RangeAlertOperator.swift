@@ -14,8 +14,10 @@ public import Wire
 /// - Forget-after: an object with no position for `forgetAfter` ms is dropped at
 ///   `t = last + forgetAfter` with an `exit` from each fence it was inside. Expiries interleave
 ///   with events by time (an expiry at `e` comes before events with `t ≥ e`) and are emitted once
-///   the watermark reaches `e`: every result's `t` is an event or expiry time above the previous
-///   call's watermark.
+///   the watermark reaches `e`. A result's `t` is its event's or expiry's time, so the results of an
+///   `advance` lie in [previous watermark, new watermark]; `t` equals the previous watermark only for
+///   an event at exactly that time, which the source still accepts (late is `t <` watermark) and the
+///   publisher has not released yet (it releases `t <` watermark).
 /// - Dynamic fences: a fence-role `PolygonEvent` adds or replaces the fence with its id; with no
 ///   geometry (or an empty MultiPolygon) it removes it, and every object inside gets an `exit` at the
 ///   removal's time, at its last position. A replaced fence is re-evaluated for an object at its
