@@ -3,6 +3,7 @@ import GeoCore
 import Operators
 import Runtime
 import TestSupport
+import Wire
 
 /// Range alerts and nearby end to end (issue 5): the city stream of the pipeline group through
 /// `EmbeddedPipeline` with a range-alert stage over 1,000 and 100,000 generated 20-vertex polygon
@@ -16,10 +17,13 @@ func runAlertBenchmarks(eventCount: Int, report: (String, Double, String) -> Voi
     let bytes = writeCityStream(to: input, events: eventCount)
     emitLine("data: \(eventCount) events (10,000 vehicles x \(eventCount / 10_000) s of event time, \(bytes / 1_000_000) MB CSV) over a \(cityBoxDescription)")
 
+    let inMemory = cityEvents(count: eventCount)
     for fenceCount in [1_000, 100_000] {
         let fences = cityFences(count: fenceCount)
         let alert = RangeAlertSpec(fences: fences, detect: [.enter, .exit])
         emitLine("data: \(fenceCount) star-shaped 20-vertex polygon fences, radius \(Int(fenceRadius(count: fenceCount).lowerBound))-\(Int(fenceRadius(count: fenceCount).upperBound)) m; detect enter, exit")
+        report("range_alert_operator_only_\(fenceCount)_fences", rangeAlertOperatorRate(events: inMemory, fences: fences), "events/s")
+        if ProcessInfo.processInfo.environment["GEOSTREAM_BENCH_OPERATOR_ONLY"] != nil { continue }
         for workers in [1, 2] {
             let spec = alertSpec(.rangeAlert(alert), partition: PartitionSpec(by: .id, workers: workers))
             let (rate, alerts) = throughput(spec, input: input, eventCount: eventCount)
@@ -158,4 +162,48 @@ private func alertLatency(input: String, eventCount: Int, fences: [FenceDefiniti
     emitLine("data: latency of \(latencies.count) alerts, \(limited) events replayed at 10x = 100,000 events/s offered, 1,000 fences, 2 workers")
     report("range_alert_latency_p50", latencies[latencies.count / 2], "ms")
     report("range_alert_latency_p99", latencies[min(latencies.count - 1, Int(Double(latencies.count) * 0.99))], "ms")
+}
+
+/// The range-alert operator alone (no pipeline): the city stream in memory, batches of 1,000 and a
+/// watermark after each, as a worker drives it. Separates the operator's cost from the runtime's.
+func rangeAlertOperatorRate(events: [PointEvent], fences: [FenceDefinition]) -> Double {
+    var best = 0.0
+    for _ in 0..<2 {
+        var op = RangeAlertOperator(spec: RangeAlertSpec(fences: fences, detect: [.enter, .exit]), clock: WindowClock(size: 60_000, slide: 10_000))
+        var outputs: [OperatorOutput] = []
+        var clock = WindowClock(size: 60_000, slide: 10_000)
+        let start = DispatchTime.now().uptimeNanoseconds
+        var index = 0
+        while index < events.count {
+            let end = min(index + 1_000, events.count)
+            let batch = Array(events[index..<end])
+            op.apply(points: batch, halo: false, clock: clock, into: &outputs)
+            clock.watermark = batch.last!.t - 1_000
+            op.advance(clock: clock, into: &outputs)
+            outputs.removeAll(keepingCapacity: true)
+            index = end
+        }
+        op.finish(clock: clock, into: &outputs)
+        best = max(best, Double(events.count) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+    }
+    return best
+}
+
+/// The city stream of `writeCityStream` as events in memory.
+func cityEvents(count: Int) -> [PointEvent] {
+    var random = SeededGenerator(seed: 2026)
+    let vehicles = 10_000
+    var lon = (0..<vehicles).map { _ in random.nextDouble(in: cityBox.minX..<cityBox.maxX) }
+    var lat = (0..<vehicles).map { _ in random.nextDouble(in: cityBox.minY..<cityBox.maxY) }
+    let ids = (0..<vehicles).map { "v\($0)" }
+    var events: [PointEvent] = []
+    events.reserveCapacity(count)
+    for index in 0..<count {
+        let vehicle = index % vehicles
+        lon[vehicle] = min(max(lon[vehicle] + random.nextDouble(in: -0.00012..<0.00012), cityBox.minX), cityBox.maxX)
+        lat[vehicle] = min(max(lat[vehicle] + random.nextDouble(in: -0.00009..<0.00009), cityBox.minY), cityBox.maxY)
+        let t = 1_700_000_000_000 + Int64(index / vehicles) * 1_000 + Int64(vehicle % 1_000)
+        events.append(PointEvent(id: ids[vehicle], t: t, point: Point(lon: lon[vehicle], lat: lat[vehicle])))
+    }
+    return events
 }

@@ -31,6 +31,7 @@ enum BenchmarkMain {
                 print("  readers   CSV and GeoJSON parse speed (1M+ events from the AIS recording)")
                 print("  ingest    ingest end to end: 1.18M AIS rows, CSV file -> PUSH over tcp loopback -> decoded")
                 print("  pipeline  heatmap pipeline end to end: embedded 1 and 2 workers, --processes, latency (--points events, default 1,000,000)")
+                print("  alerts    range-alert with 1,000 and 100,000 fences, nearby 10,000 objects at 100 m (1 and 2 workers), alert latency (--points events)")
                 print("  memory    streams a generated 1 GB GeoJSON FeatureCollection; peak RSS must stay flat")
                 print("Prints one 'name: value unit' line per figure; see docs/benchmarks.md.")
                 return
@@ -56,12 +57,13 @@ enum BenchmarkMain {
         if only == nil || only == "readers" { runReaderBenchmarks(report: report) }
         if only == nil || only == "ingest" { runIngestBenchmarks(report: report) }
         if only == nil || only == "pipeline" { runPipelineBenchmarks(eventCount: pointCount, report: report) }
+        if only == nil || only == "alerts" { runAlertBenchmarks(eventCount: pointCount, report: report) }
         // Peak RSS covers the whole process, so the 1 GB streaming figure runs only on its own.
         if only == "memory" { runReaderMemoryBenchmark(gigabytes: 1, report: report) }
         report("peak_memory", Double(peakResidentBytes()) / 1_048_576, "MiB")
     }
 
-    static let groups = ["geometry", "rtree", "window", "codec", "readers", "ingest", "pipeline", "memory"]
+    static let groups = ["geometry", "rtree", "window", "codec", "readers", "ingest", "pipeline", "alerts", "memory"]
 
     static func fail(_ message: String) -> Never {
         FileHandle.standardError.write(Data("geostream-bench: \(message)\n".utf8))

@@ -8,7 +8,9 @@ public enum OperatorFactory {
         switch stage.operatorSpec {
         case let .heatmap(heatmap):
             return HeatmapOperator(spec: heatmap, bbox: pipeline.bbox, clock: clock)
-        case .rangeAlert, .nearby:
+        case let .rangeAlert(alert):
+            return RangeAlertOperator(spec: alert, clock: clock)
+        case .nearby:
             // Not reachable yet: the loader does not produce these until their operators land (#5).
             preconditionFailure("operator \(stage.operatorSpec.name) is not built yet")
         }
