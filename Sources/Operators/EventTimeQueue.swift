@@ -25,80 +25,115 @@ public struct EventTimeQueue: Sendable {
         }
     }
 
-    private struct Entry: Sendable {
+    /// What is sorted: 16 bytes per event, so a sort moves keys rather than events. The event itself
+    /// stays where it was appended (`points` or `polygons`, at `index`); equal keys keep arrival order
+    /// because the sort is stable and keys are appended in arrival order.
+    private struct Key: Sendable {
         var t: Int64
+        var index: UInt32
+        /// 0 fence polygon, 1 object polygon, 2 point.
         var rank: UInt8
-        var arrival: UInt64
-        var event: Event
-
-        var id: String {
-            switch event {
-            case let .point(event, _): event.id
-            case let .polygon(event, _): event.id
-            }
-        }
-
-        static func before(_ left: Entry, _ right: Entry) -> Bool {
-            if left.t != right.t { return left.t < right.t }
-            if left.rank != right.rank { return left.rank < right.rank }
-            let leftID = left.id, rightID = right.id
-            if leftID != rightID { return leftID < rightID }
-            return left.arrival < right.arrival
-        }
+        var halo: Bool
     }
 
-    private var entries: [Entry] = []
-    private var arrivals: UInt64 = 0
-    /// True while `entries` is known to be in order (appends in order keep it so).
+    private var keys: [Key] = []
+    private var points: [PointEvent] = []
+    private var polygons: [PolygonEvent] = []
+    /// True while `keys` is known to be in order (appends in order keep it so).
     private var sorted = true
 
     public init() {}
 
     /// Events held, waiting for the watermark.
-    public var count: Int { entries.count }
-    public var isEmpty: Bool { entries.isEmpty }
+    public var count: Int { keys.count }
+    public var isEmpty: Bool { keys.isEmpty }
 
-    public mutating func append(points: [PointEvent], halo: Bool) {
-        entries.reserveCapacity(entries.count + points.count)
-        for point in points { append(Entry(t: point.t, rank: 2, arrival: 0, event: .point(point, halo: halo))) }
-    }
-
-    public mutating func append(polygons: [PolygonEvent], halo: Bool) {
-        for polygon in polygons {
-            append(Entry(t: polygon.t, rank: polygon.role == .fence ? 0 : 1, arrival: 0, event: .polygon(polygon, halo: halo)))
+    public mutating func append(points batch: [PointEvent], halo: Bool) {
+        keys.reserveCapacity(keys.count + batch.count)
+        for point in batch {
+            append(Key(t: point.t, index: UInt32(points.count), rank: 2, halo: halo), id: point.id)
+            points.append(point)
         }
     }
 
-    private mutating func append(_ entry: Entry) {
-        var entry = entry
-        arrivals += 1
-        entry.arrival = arrivals
-        if sorted, let last = entries.last, !Entry.before(last, entry) { sorted = false }
-        entries.append(entry)
+    public mutating func append(polygons batch: [PolygonEvent], halo: Bool) {
+        for polygon in batch {
+            append(Key(t: polygon.t, index: UInt32(polygons.count), rank: polygon.role == .fence ? 0 : 1, halo: halo), id: polygon.id)
+            polygons.append(polygon)
+        }
+    }
+
+    private mutating func append(_ key: Key, id: String) {
+        if sorted, let last = keys.last {
+            if last.t > key.t || (last.t == key.t && (last.rank > key.rank || (last.rank == key.rank && self.id(of: last) > id))) {
+                sorted = false
+            }
+        }
+        keys.append(key)
+    }
+
+    private func id(of key: Key) -> String {
+        key.rank == 2 ? points[Int(key.index)].id : polygons[Int(key.index)].id
     }
 
     /// Moves every event with `t < watermark` into `ready`, in order. `Int64.max` drains everything
     /// (end of stream).
     public mutating func drain(before watermark: Int64, into ready: inout [Event]) {
-        guard !entries.isEmpty else { return }
+        guard !keys.isEmpty else { return }
         if !sorted {
-            entries.sort(by: Entry.before)
+            // Stable: equal (t, rank, id) keep arrival order.
+            let points = self.points, polygons = self.polygons
+            keys.sort { left, right in
+                if left.t != right.t { return left.t < right.t }
+                if left.rank != right.rank { return left.rank < right.rank }
+                let leftID = left.rank == 2 ? points[Int(left.index)].id : polygons[Int(left.index)].id
+                let rightID = right.rank == 2 ? points[Int(right.index)].id : polygons[Int(right.index)].id
+                return leftID < rightID
+            }
             sorted = true
         }
-        var end = 0
-        if watermark == .max {
-            end = entries.count
-        } else {
-            // Binary search for the first entry at or after the watermark.
-            var high = entries.count
-            while end < high {
-                let middle = (end + high) / 2
-                if entries[middle].t < watermark { end = middle + 1 } else { high = middle }
+        var end = keys.count
+        if watermark != .max {
+            // Binary search for the first key at or after the watermark.
+            var low = 0
+            end = keys.count
+            while low < end {
+                let middle = (low + end) / 2
+                if keys[middle].t < watermark { low = middle + 1 } else { end = middle }
             }
+            end = low
         }
         guard end > 0 else { return }
         ready.reserveCapacity(ready.count + end)
-        for index in 0..<end { ready.append(entries[index].event) }
-        entries.removeFirst(end)
+        for key in keys[0..<end] {
+            if key.rank == 2 {
+                ready.append(.point(points[Int(key.index)], halo: key.halo))
+            } else {
+                ready.append(.polygon(polygons[Int(key.index)], halo: key.halo))
+            }
+        }
+        if end == keys.count {
+            keys.removeAll(keepingCapacity: true)
+            points.removeAll(keepingCapacity: true)
+            polygons.removeAll(keepingCapacity: true)
+            return
+        }
+        // Keep only the events still waiting, renumbered (usually few: those at or after the watermark).
+        var keptPoints: [PointEvent] = [], keptPolygons: [PolygonEvent] = []
+        var kept: [Key] = []
+        kept.reserveCapacity(keys.count - end)
+        for var key in keys[end...] {
+            if key.rank == 2 {
+                keptPoints.append(points[Int(key.index)])
+                key.index = UInt32(keptPoints.count - 1)
+            } else {
+                keptPolygons.append(polygons[Int(key.index)])
+                key.index = UInt32(keptPolygons.count - 1)
+            }
+            kept.append(key)
+        }
+        keys = kept
+        points = keptPoints
+        polygons = keptPolygons
     }
 }
