@@ -1,0 +1,144 @@
+import GeoCore
+import SpatialIndex
+import Wire
+
+/// A worker's latest position of every object it has received (owned or halo), indexed for
+/// radius queries, with the time each is forgotten.
+///
+/// The spatial index is our `RTree` with `update` (remove + insert at the new point): a radius
+/// query is `Geodesy.boundingRect(around:radius:)` then the exact haversine test, which stays
+/// correct everywhere on the globe (poles, antimeridian). A grid in a local projection would save
+/// the tree descent but needs a projection per region and a cell size per distance; the R-tree
+/// costs O(log n) per move and query, so per-event work never grows with the number of objects
+/// near linear.
+///
+/// Expiries sit in a binary min-heap ordered by (time, id) with lazy deletion: a move pushes the
+/// new expiry and leaves the old entry, which is recognised as stale when it comes up (its time is
+/// no longer the object's `expiresAt`). The heap holds one entry per event of the last
+/// `forgetAfter` ms.
+struct NearbyObjectTable {
+    struct Tracked {
+        var id: String
+        var point: Point
+        var t: Int64
+        var props: JSONObject
+        /// The latest event was this worker's own (not a halo copy): this worker reports the
+        /// object's expiry, and may skip an observation of its next move.
+        var owned: Bool
+        var expiresAt: Int64
+    }
+
+    private struct Expiry {
+        var time: Int64
+        var id: String
+        var slot: Int32
+
+        static func before(_ left: Expiry, _ right: Expiry) -> Bool {
+            left.time != right.time ? left.time < right.time : left.id < right.id
+        }
+    }
+
+    private var slotOfID: [String: Int32] = [:]
+    private var objects: [Tracked?] = []
+    private var freeSlots: [Int32] = []
+    private var tree = RTree<Int32>()
+    private var expiries: [Expiry] = []
+
+    var count: Int { slotOfID.count }
+
+    func object(_ id: String) -> Tracked? {
+        guard let slot = slotOfID[id] else { return nil }
+        return objects[Int(slot)]
+    }
+
+    /// Records the object's new latest position (inserting or moving it).
+    mutating func record(_ tracked: Tracked) {
+        let slot: Int32
+        if let existing = slotOfID[tracked.id] {
+            slot = existing
+            let old = objects[Int(slot)]!.point
+            if old != tracked.point { tree.update(slot, from: Rect(point: old), to: Rect(point: tracked.point)) }
+        } else {
+            if let free = freeSlots.popLast() {
+                slot = free
+            } else {
+                slot = Int32(objects.count)
+                objects.append(nil)
+            }
+            slotOfID[tracked.id] = slot
+            tree.insert(slot, bounds: Rect(point: tracked.point))
+        }
+        objects[Int(slot)] = tracked
+        pushExpiry(Expiry(time: tracked.expiresAt, id: tracked.id, slot: slot))
+    }
+
+    /// Removes and returns the object forgotten first, if it is forgotten at or before `time`.
+    mutating func popExpired(atOrBefore time: Int64) -> Tracked? {
+        while let first = expiries.first, first.time <= time {
+            popExpiry()
+            guard let tracked = objects[Int(first.slot)], tracked.id == first.id, tracked.expiresAt == first.time else { continue }
+            remove(tracked, slot: first.slot)
+            return tracked
+        }
+        return nil
+    }
+
+    private mutating func remove(_ tracked: Tracked, slot: Int32) {
+        tree.remove(slot, bounds: Rect(point: tracked.point))
+        objects[Int(slot)] = nil
+        slotOfID[tracked.id] = nil
+        freeSlots.append(slot)
+    }
+
+    /// Visits every object other than `excluded` within `metres` (haversine) of `point`, with its
+    /// distance, in no particular order; stops when `visit` returns false.
+    func forEach(within metres: Double, of point: Point, excluding excluded: String, _ visit: (Tracked, Double) -> Bool) {
+        let reach = Geodesy.boundingRect(around: point, radius: metres)
+        tree.forEach(intersecting: reach) { _, slot in
+            guard let tracked = objects[Int(slot)], tracked.id != excluded else { return true }
+            let distance = Geodesy.distance(point, tracked.point)
+            return distance <= metres ? visit(tracked, distance) : true
+        }
+    }
+
+    func hasAny(within metres: Double, of point: Point, excluding excluded: String) -> Bool {
+        var found = false
+        forEach(within: metres, of: point, excluding: excluded) { _, _ in
+            found = true
+            return false
+        }
+        return found
+    }
+
+    // MARK: Heap
+
+    private mutating func pushExpiry(_ entry: Expiry) {
+        expiries.append(entry)
+        var child = expiries.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard Expiry.before(expiries[child], expiries[parent]) else { break }
+            expiries.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    private mutating func popExpiry() {
+        let last = expiries.removeLast()
+        guard !expiries.isEmpty else { return }
+        expiries[0] = last
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < expiries.count, Expiry.before(expiries[left], expiries[smallest]) { smallest = left }
+            if right < expiries.count, Expiry.before(expiries[right], expiries[smallest]) { smallest = right }
+            if smallest == parent { return }
+            expiries.swapAt(parent, smallest)
+            parent = smallest
+        }
+    }
+}
+
+extension NearbyObjectTable: Sendable {}
+extension NearbyObjectTable.Tracked: Sendable {}
