@@ -106,6 +106,8 @@ public final class EventRouter {
             guard nearby[index].spec.filter.isEmpty || nearby[index].spec.filter.matches(event.props) else { continue }
             let offset = offsets[stage]
             guard case let .space(map?) = rules[stage] else {
+                // One worker (or, for a stage wrongly partitioned by id, its first worker: pairs
+                // need space partitioning, and one worker holding everything is still exact).
                 deliveries.append(PointDelivery(worker: offset, halo: false))
                 continue
             }
