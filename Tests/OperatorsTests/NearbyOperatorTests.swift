@@ -170,9 +170,11 @@ final class NearbyOperatorTests: XCTestCase {
         let a = NearbyObservation(t: 1, object: "a", point: Self.at(east: 0), props: JSONObject(), kind: .moved(partners: [
             NearbyObservation.Partner(id: "b", point: Self.at(east: 10)),
         ]))
-        let result = publisher.combine([stray, a.output])
-        XCTAssertEqual(result.count, 2)
-        XCTAssertTrue(result[0].json.hasPrefix("{\"kind\":\"nearby\""))
-        XCTAssertEqual(result[1], stray)
+        let stats = OperatorOutput(topic: "stats", t: 0, json: "{\"stage\":\"near\"}")
+        let result = publisher.combine([stray, a.output, stats])
+        XCTAssertEqual(result.count, 3)
+        XCTAssertEqual(result[0], stats, "a worker's stats pass through, in time order")
+        XCTAssertTrue(result[1].json.hasPrefix("{\"kind\":\"nearby\""))
+        XCTAssertEqual(result[2], stray)
     }
 }

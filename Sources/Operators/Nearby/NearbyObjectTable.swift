@@ -9,8 +9,8 @@ import Wire
 /// query is `Geodesy.boundingRect(around:radius:)` then the exact haversine test, which stays
 /// correct everywhere on the globe (poles, antimeridian). A grid in a local projection would save
 /// the tree descent but needs a projection per region and a cell size per distance; the R-tree
-/// costs O(log n) per move and query, so per-event work never grows with the number of objects
-/// near linear.
+/// costs O(log n) per move and query, so per-event work grows with the neighbours found, not with
+/// the number of objects held.
 ///
 /// Expiries sit in a binary min-heap ordered by (time, id) with lazy deletion: a move pushes the
 /// new expiry and leaves the old entry, which is recognised as stale when it comes up (its time is

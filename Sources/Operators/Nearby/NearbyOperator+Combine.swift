@@ -92,12 +92,17 @@ extension NearbyOperator {
     /// Turns the observations of one release (from every worker, in any order) into alerts, in the
     /// order the observations' events were processed (`NearbyObservation.applyOrder`), so the
     /// alerts and their order do not depend on the worker count. Anything that is not an
-    /// observation passes through unchanged, after the alerts of its time.
+    /// observation (a worker's `stats`, or a result that cannot be read) passes through unchanged,
+    /// after the alerts of its time.
     public mutating func combine(_ partials: [OperatorOutput]) -> [OperatorOutput] {
         var observations: [NearbyObservation] = []
         observations.reserveCapacity(partials.count)
         var unreadable: [OperatorOutput] = []
         for partial in partials {
+            guard partial.topic == Self.topic else {
+                unreadable.append(partial)  // a worker's `stats`: not ours to change
+                continue
+            }
             do {
                 observations.append(try NearbyObservation(partial))
             } catch {
