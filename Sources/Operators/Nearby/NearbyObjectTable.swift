@@ -12,10 +12,11 @@ import Wire
 /// costs O(log n) per move and query, so per-event work grows with the neighbours found, not with
 /// the number of objects held.
 ///
-/// Expiries sit in a binary min-heap ordered by (time, id) with lazy deletion: a move pushes the
-/// new expiry and leaves the old entry, which is recognised as stale when it comes up (its time is
-/// no longer the object's `expiresAt`). The heap holds one entry per event of the last
-/// `forgetAfter` ms.
+/// Expiries sit in a binary min-heap with **one entry per object**, scheduled lazily: a move only
+/// raises the object's `expiresAt`; when the entry comes up with a time below that, it is pushed
+/// again at the new time. Objects move far more often than they are forgotten, so this keeps the
+/// heap at the number of objects and nearly all moves off it. Objects due at the same time are
+/// handed out in id order (the processing order) by sorting that group alone.
 struct NearbyObjectTable {
     struct Tracked {
         var id: String
@@ -30,12 +31,7 @@ struct NearbyObjectTable {
 
     private struct Expiry {
         var time: Int64
-        var id: String
         var slot: Int32
-
-        static func before(_ left: Expiry, _ right: Expiry) -> Bool {
-            left.time != right.time ? left.time < right.time : left.id < right.id
-        }
     }
 
     private var slotOfID: [String: Int32] = [:]
@@ -43,6 +39,8 @@ struct NearbyObjectTable {
     private var freeSlots: [Int32] = []
     private var tree = RTree<Int32>()
     private var expiries: [Expiry] = []
+    /// Objects due at the time being expired, sorted by id, handed out from the end.
+    private var dueNow: [Tracked] = []
 
     var count: Int { slotOfID.count }
 
@@ -51,38 +49,65 @@ struct NearbyObjectTable {
         return objects[Int(slot)]
     }
 
-    /// Records the object's new latest position (inserting or moving it).
+    /// Records the object's new latest position (inserting or moving it). `expiresAt` must not
+    /// decrease for an object held (events are recorded in time order).
     mutating func record(_ tracked: Tracked) {
-        let slot: Int32
-        if let existing = slotOfID[tracked.id] {
-            slot = existing
+        if let slot = slotOfID[tracked.id] {
             let old = objects[Int(slot)]!.point
             if old != tracked.point { tree.update(slot, from: Rect(point: old), to: Rect(point: tracked.point)) }
-        } else {
-            if let free = freeSlots.popLast() {
-                slot = free
-            } else {
-                slot = Int32(objects.count)
-                objects.append(nil)
-            }
-            slotOfID[tracked.id] = slot
-            tree.insert(slot, bounds: Rect(point: tracked.point))
+            objects[Int(slot)] = tracked
+            return
         }
+        let slot: Int32
+        if let free = freeSlots.popLast() {
+            slot = free
+        } else {
+            slot = Int32(objects.count)
+            objects.append(nil)
+        }
+        slotOfID[tracked.id] = slot
+        tree.insert(slot, bounds: Rect(point: tracked.point))
         objects[Int(slot)] = tracked
-        pushExpiry(Expiry(time: tracked.expiresAt, id: tracked.id, slot: slot))
+        pushExpiry(Expiry(time: tracked.expiresAt, slot: slot))
     }
 
-    /// Removes and returns the object forgotten first, if it is forgotten at or before `time`.
+    /// Removes and returns the object forgotten first (earliest time, then smallest id), if it is
+    /// forgotten at or before `time`.
     mutating func popExpired(atOrBefore time: Int64) -> Tracked? {
-        while let first = expiries.first, first.time <= time {
+        if dueNow.isEmpty {
+            guard let dueTime = nextExpiryTime(), dueTime <= time else { return nil }
+            // Every object due at `dueTime`, in id order (reversed, to pop from the end).
+            while let first = expiries.first, first.time == dueTime {
+                popExpiry()
+                guard let tracked = objects[Int(first.slot)] else { continue }
+                if tracked.expiresAt == dueTime {
+                    dueNow.append(tracked)
+                } else {
+                    pushExpiry(Expiry(time: tracked.expiresAt, slot: first.slot))  // moved since: later
+                }
+            }
+            dueNow.sort { $0.id > $1.id }
+        }
+        guard let gone = dueNow.popLast() else { return nil }
+        remove(gone, slot: slotOfID[gone.id]!)
+        return gone
+    }
+
+    /// The earliest time an object is due, rescheduling entries of objects that moved since.
+    private mutating func nextExpiryTime() -> Int64? {
+        while let first = expiries.first {
+            guard let tracked = objects[Int(first.slot)] else {
+                popExpiry()  // cannot happen: an entry leaves with its object; kept for safety
+                continue
+            }
+            if tracked.expiresAt == first.time { return first.time }
             popExpiry()
-            guard let tracked = objects[Int(first.slot)], tracked.id == first.id, tracked.expiresAt == first.time else { continue }
-            remove(tracked, slot: first.slot)
-            return tracked
+            pushExpiry(Expiry(time: tracked.expiresAt, slot: first.slot))
         }
         return nil
     }
 
+    /// The heap entry of the slot was just popped (the object is due), so only the tree and maps change.
     private mutating func remove(_ tracked: Tracked, slot: Int32) {
         tree.remove(slot, bounds: Rect(point: tracked.point))
         objects[Int(slot)] = nil
@@ -117,7 +142,7 @@ struct NearbyObjectTable {
         var child = expiries.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
-            guard Expiry.before(expiries[child], expiries[parent]) else { break }
+            guard expiries[child].time < expiries[parent].time else { break }
             expiries.swapAt(child, parent)
             child = parent
         }
@@ -131,8 +156,8 @@ struct NearbyObjectTable {
         while true {
             let left = 2 * parent + 1, right = left + 1
             var smallest = parent
-            if left < expiries.count, Expiry.before(expiries[left], expiries[smallest]) { smallest = left }
-            if right < expiries.count, Expiry.before(expiries[right], expiries[smallest]) { smallest = right }
+            if left < expiries.count, expiries[left].time < expiries[smallest].time { smallest = left }
+            if right < expiries.count, expiries[right].time < expiries[smallest].time { smallest = right }
             if smallest == parent { return }
             expiries.swapAt(parent, smallest)
             parent = smallest
