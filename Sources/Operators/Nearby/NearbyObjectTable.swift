@@ -36,6 +36,9 @@ struct NearbyObjectTable {
 
     private var slotOfID: [String: Int32] = [:]
     private var objects: [Tracked?] = []
+    /// `objects[slot].point`, kept apart so radius queries test distances without copying (and
+    /// retaining) the id and props of every candidate.
+    private var positions: [Point] = []
     private var freeSlots: [Int32] = []
     private var tree = RTree<Int32>()
     private var expiries: [Expiry] = []
@@ -56,6 +59,7 @@ struct NearbyObjectTable {
             let old = objects[Int(slot)]!.point
             if old != tracked.point { tree.update(slot, from: Rect(point: old), to: Rect(point: tracked.point)) }
             objects[Int(slot)] = tracked
+            positions[Int(slot)] = tracked.point
             return
         }
         let slot: Int32
@@ -64,10 +68,12 @@ struct NearbyObjectTable {
         } else {
             slot = Int32(objects.count)
             objects.append(nil)
+            positions.append(tracked.point)
         }
         slotOfID[tracked.id] = slot
         tree.insert(slot, bounds: Rect(point: tracked.point))
         objects[Int(slot)] = tracked
+        positions[Int(slot)] = tracked.point
         pushExpiry(Expiry(time: tracked.expiresAt, slot: slot))
     }
 
@@ -120,9 +126,9 @@ struct NearbyObjectTable {
     func forEach(within metres: Double, of point: Point, excluding excluded: String, _ visit: (Tracked, Double) -> Bool) {
         let reach = Geodesy.boundingRect(around: point, radius: metres)
         tree.forEach(intersecting: reach) { _, slot in
-            guard let tracked = objects[Int(slot)], tracked.id != excluded else { return true }
-            let distance = Geodesy.distance(point, tracked.point)
-            return distance <= metres ? visit(tracked, distance) : true
+            let distance = Geodesy.distance(point, positions[Int(slot)])
+            guard distance <= metres, let tracked = objects[Int(slot)], tracked.id != excluded else { return true }
+            return visit(tracked, distance)
         }
     }
 
