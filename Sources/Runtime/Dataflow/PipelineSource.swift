@@ -79,6 +79,9 @@ public final class PipelineSource {
     var strictStop: Rejection?
     var failure: (any Error)?
     @exclusivity(unchecked) private var routed: [Int] = []
+    @exclusivity(unchecked) private var nearbyDeliveries: [PointDelivery] = []
+    @exclusivity(unchecked) private var nearbyResends: [PointResend] = []
+    @exclusivity(unchecked) private var nearbyFlushFirst: [Int] = []
 
     public init(spec: PipelineSpec, wiring: Wiring, context: MessagingContext, options: SourceOptions = SourceOptions()) throws {
         self.spec = spec
@@ -169,7 +172,7 @@ public final class PipelineSource {
                 sample.append(event)
                 if sample.count >= options.sampleSize { endSampling() }
             } else {
-                route(event)
+                route(event, watermark: counters.watermark)
             }
             if watermarkCrossedSlide() {
                 options.onSlideCrossed?(counters.watermark)
@@ -198,23 +201,20 @@ public final class PipelineSource {
         return WindowTime.floorDivide(counters.watermark, spec.window.slide) != WindowTime.floorDivide(sentWatermark, spec.window.slide)
     }
 
-    private func route(_ event: InputEvent) {
+    /// `watermark`: the one the event was accepted under (events buffered for the sample are
+    /// routed later, when the watermark may have moved past them).
+    private func route(_ event: InputEvent, watermark: Int64) {
         switch event {
         case let .point(point):
-            for stage in 0..<router.stageCount {
-                let worker = router.worker(for: point, stage: stage)
-                if !pendingPolygons[worker].isEmpty { flush(worker) }
-                pendingPoints[worker].append(point)
-                if pendingPoints[worker].count >= options.batchSize { flush(worker) }
+            for stage in router.plainStages {
+                appendOwned(point, to: router.worker(for: point, stage: stage))
             }
             if router.hasHalo {
                 routed.removeAll(keepingCapacity: true)
                 router.haloWorkers(for: point, into: &routed)
-                for worker in routed {
-                    pendingHalo[worker].append(point)
-                    if pendingHalo[worker].count >= options.batchSize { flush(worker) }
-                }
+                for worker in routed { appendHalo(point, to: worker) }
             }
+            if router.hasNearby { routeNearby(point, watermark: watermark) }
         case let .polygon(polygon):
             routed.removeAll(keepingCapacity: true)
             router.workers(for: polygon, into: &routed)
@@ -227,12 +227,42 @@ public final class PipelineSource {
         markPending()
     }
 
+    @inline(__always)
+    private func appendOwned(_ point: PointEvent, to worker: Int) {
+        if !pendingPolygons[worker].isEmpty { flush(worker) }
+        pendingPoints[worker].append(point)
+        if pendingPoints[worker].count >= options.batchSize { flush(worker) }
+    }
+
+    @inline(__always)
+    private func appendHalo(_ point: PointEvent, to worker: Int) {
+        pendingHalo[worker].append(point)
+        if pendingHalo[worker].count >= options.batchSize { flush(worker) }
+    }
+
+    /// Nearby stages: the owner, the halo workers and the workers holding the object's preceding
+    /// position (`EventRouter.nearbyDeliveries`).
+    private func routeNearby(_ point: PointEvent, watermark: Int64) {
+        nearbyDeliveries.removeAll(keepingCapacity: true)
+        nearbyResends.removeAll(keepingCapacity: true)
+        nearbyFlushFirst.removeAll(keepingCapacity: true)
+        router.nearbyDeliveries(for: point, watermark: watermark, into: &nearbyDeliveries, resends: &nearbyResends,
+                                flushFirst: &nearbyFlushFirst)
+        for worker in nearbyFlushFirst { flush(worker) }
+        for delivery in nearbyDeliveries {
+            if delivery.halo { appendHalo(point, to: delivery.worker) } else { appendOwned(point, to: delivery.worker) }
+        }
+        for resend in nearbyResends { appendHalo(resend.event, to: resend.worker) }
+    }
+
     private func endSampling() {
         router.buildMaps(sample: sample.compactMap { if case let .point(p) = $0 { p.point } else { nil } })
         sampling = false
         let buffered = sample
         sample = []
-        for event in buffered { route(event) }
+        // The watermark each was accepted under is gone; .min remembers every step (exact, and
+        // the sample is small).
+        for event in buffered { route(event, watermark: .min) }
     }
 
     private func markPending() {
