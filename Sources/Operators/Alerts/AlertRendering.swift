@@ -32,36 +32,6 @@ enum AlertRendering {
 }
 
 extension JSONText {
-    /// A props value as read: integers exact, doubles shortest round-trip, members in input order.
-    mutating func appendValue(_ value: JSONValue) {
-        switch value {
-        case .null: appendRaw("null")
-        case let .bool(flag): if flag { appendRaw("true") } else { appendRaw("false") }
-        case let .integer(number): appendInteger(number)
-        case let .double(number): appendDouble(number)
-        case let .string(text): appendString(text)
-        case let .array(items):
-            appendRaw("[")
-            for (index, item) in items.enumerated() {
-                if index > 0 { appendRaw(",") }
-                appendValue(item)
-            }
-            appendRaw("]")
-        case let .object(object): appendObject(object)
-        }
-    }
-
-    mutating func appendObject(_ object: JSONObject) {
-        appendRaw("{")
-        for (index, member) in object.members.enumerated() {
-            if index > 0 { appendRaw(",") }
-            appendString(member.key)
-            appendRaw(":")
-            appendValue(member.value)
-        }
-        appendRaw("}")
-    }
-
     /// A GeoJSON Point, Polygon or MultiPolygon object, rings as stored.
     mutating func appendGeoJSON(_ geometry: Geometry) {
         switch geometry {

@@ -10,9 +10,8 @@ public enum OperatorFactory {
             return HeatmapOperator(spec: heatmap, bbox: pipeline.bbox, clock: clock)
         case let .rangeAlert(alert):
             return RangeAlertOperator(spec: alert, clock: clock)
-        case .nearby:
-            // Not reachable yet: the loader does not produce these until their operators land (#5).
-            preconditionFailure("operator \(stage.operatorSpec.name) is not built yet")
+        case let .nearby(nearby):
+            return NearbyOperator(spec: nearby, clock: clock)
         }
     }
 }
