@@ -52,8 +52,10 @@ func runPipelineBenchmarks(eventCount: Int, report: (String, Double, String) -> 
 
 let cityBox = Rect(minX: -74.03, minY: 40.70, maxX: -73.90, maxY: 40.88)
 
-/// Writes the vehicles' random walk as `id,t,lon,lat` CSV; returns the byte count.
-func writeCityStream(to path: String, events: Int) -> Int {
+/// Writes the vehicles' random walk as `id,t,lon,lat` CSV; returns the byte count. With `ordered`,
+/// times never go backwards (10 events per ms); otherwise each second repeats ms 0-999 ten times,
+/// so most events are behind the max time seen and need a lateness of 1 s.
+func writeCityStream(to path: String, events: Int, ordered: Bool = false) -> Int {
     var random = SeededGenerator(seed: 2026)
     let vehicles = 10_000
     var lon = (0..<vehicles).map { _ in random.nextDouble(in: cityBox.minX..<cityBox.maxX) }
@@ -71,7 +73,7 @@ func writeCityStream(to path: String, events: Int) -> Int {
         lat[vehicle] += random.nextDouble(in: -0.00009..<0.00009)
         lon[vehicle] = min(max(lon[vehicle], cityBox.minX), cityBox.maxX)
         lat[vehicle] = min(max(lat[vehicle], cityBox.minY), cityBox.maxY)
-        let t = 1_700_000_000_000 + second * 1_000 + Int64(vehicle % 1_000)
+        let t = ordered ? 1_700_000_000_000 + Int64(index / 10) : 1_700_000_000_000 + second * 1_000 + Int64(vehicle % 1_000)
         line = "v\(vehicle),\(t),\(String(format: "%.6f", lon[vehicle])),\(String(format: "%.6f", lat[vehicle]))\n"
         fputs(line, file)
         written += line.utf8.count
