@@ -27,6 +27,9 @@ public final class PreparedFence: Sendable {
     private let radius: Double
     private let polygon: Polygon?
     private let multiPolygon: MultiPolygon?
+    /// The polygon, or the multipolygon's parts: stored unwrapped so the point test reads them in
+    /// place (unwrapping an optional stored polygon copies it, retaining its rings).
+    private let parts: [Polygon]
     /// Projection at a circle's centre (unused for other shapes).
     private let projection: LocalProjection
     private let radiusSquared: Double
@@ -57,6 +60,7 @@ public final class PreparedFence: Sendable {
         self.radius = radius
         self.polygon = polygon
         self.multiPolygon = multiPolygon
+        parts = polygon.map { [$0] } ?? multiPolygon?.polygons ?? []
         projection = LocalProjection(origin: center)
         radiusSquared = radius * radius
     }
@@ -67,8 +71,11 @@ public final class PreparedFence: Sendable {
         switch kind {
         case .rect: return rect.contains(point)
         case .circle: return Geodesy.distance(center, point) <= radius
-        case .polygon: return polygon.unsafelyUnwrapped.contains(point)
-        case .multiPolygon: return multiPolygon.unsafelyUnwrapped.contains(point)
+        case .polygon, .multiPolygon:
+            return parts.withUnsafeBufferPointer { parts in
+                for index in parts.indices where parts[index].contains(point) { return true }
+                return false
+            }
         }
     }
 
