@@ -56,6 +56,7 @@ public struct Polygon: Hashable, Sendable {
     }
 
     /// True when `point` is inside or on the boundary (hole boundaries included); hole interiors excluded.
+    @inline(__always)
     public func contains(_ point: Point) -> Bool {
         location(of: point) != .outside
     }
@@ -64,6 +65,7 @@ public struct Polygon: Hashable, Sendable {
     ///
     /// Reads the rings in place through the array's buffer: taking an `IndexedRing` out of `rings`
     /// copies it, retaining and releasing each of its arrays, which cost as much as the test itself.
+    @inline(__always)
     func location(of point: Point) -> RingLocation {
         guard bounds.contains(point) else { return .outside }
         return rings.withUnsafeBufferPointer { rings -> RingLocation in

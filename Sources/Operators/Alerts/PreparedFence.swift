@@ -27,9 +27,9 @@ public final class PreparedFence: Sendable {
     private let radius: Double
     private let polygon: Polygon?
     private let multiPolygon: MultiPolygon?
-    /// The polygon, or the multipolygon's parts: stored unwrapped so the point test reads them in
-    /// place (unwrapping an optional stored polygon copies it, retaining its rings).
-    private let parts: [Polygon]
+    /// The polygon (as a one-part multipolygon) or the multipolygon, stored unwrapped so the point
+    /// test borrows it in place: unwrapping an optional stored shape copied it, retaining its rings.
+    private let area: MultiPolygon
     /// Projection at a circle's centre (unused for other shapes).
     private let projection: LocalProjection
     private let radiusSquared: Double
@@ -60,7 +60,7 @@ public final class PreparedFence: Sendable {
         self.radius = radius
         self.polygon = polygon
         self.multiPolygon = multiPolygon
-        parts = polygon.map { [$0] } ?? multiPolygon?.polygons ?? []
+        area = multiPolygon ?? MultiPolygon(polygon.map { [$0] } ?? [])
         projection = LocalProjection(origin: center)
         radiusSquared = radius * radius
     }
@@ -71,11 +71,7 @@ public final class PreparedFence: Sendable {
         switch kind {
         case .rect: return rect.contains(point)
         case .circle: return Geodesy.distance(center, point) <= radius
-        case .polygon, .multiPolygon:
-            return parts.withUnsafeBufferPointer { parts in
-                for index in parts.indices where parts[index].contains(point) { return true }
-                return false
-            }
+        case .polygon, .multiPolygon: return area.contains(point)
         }
     }
 
