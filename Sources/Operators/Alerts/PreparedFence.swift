@@ -17,19 +17,21 @@ public import GeoCore
 public final class PreparedFence: Sendable {
     enum Kind: UInt8, Sendable { case rect, circle, polygon, multiPolygon }
 
+    // What the point test reads comes first: stored properties are laid out in declaration order,
+    // so `kind` and `area` share the object's first cache line (they were two lines apart).
+    let kind: Kind
+    /// The polygon (as a one-part multipolygon) or the multipolygon, stored unwrapped so the point
+    /// test borrows it in place: unwrapping an optional stored shape copied it, retaining its rings.
+    private let area: MultiPolygon
     public let id: String
     public let shape: FenceShape
     public let bounds: Rect
-    let kind: Kind
     // The shape's payload unpacked, so a test reads it in place instead of binding the enum's payload.
     private let rect: Rect
     private let center: Point
     private let radius: Double
     private let polygon: Polygon?
     private let multiPolygon: MultiPolygon?
-    /// The polygon (as a one-part multipolygon) or the multipolygon, stored unwrapped so the point
-    /// test borrows it in place: unwrapping an optional stored shape copied it, retaining its rings.
-    private let area: MultiPolygon
     /// Projection at a circle's centre (unused for other shapes).
     private let projection: LocalProjection
     private let radiusSquared: Double
