@@ -133,6 +133,8 @@ final class FenceGridTests: XCTestCase {
         let fences = small + [huge, dot]
         let grid = FenceGrid(bounds: fences.map { $0.shape.bounds })
         XCTAssertFalse(grid.holds(Int32(fences.count - 2)), "the huge fence goes to the overflow path")
+        XCTAssertLessThan(grid.cellSide, 20, "the huge fence does not coarsen the cells of the small ones")
+        XCTAssertGreaterThanOrEqual(grid.griddedCount, 45)
         let index = FenceIndex(fences: fences)
         let live = Dictionary(uniqueKeysWithValues: fences.map { ($0.id, $0) })
         Self.assertMatchesBruteForce(index, live, Self.queryPoints(fences, grid: grid, &random) + [Point(x: 5, y: 5), Point(x: 999, y: -999)], "huge")

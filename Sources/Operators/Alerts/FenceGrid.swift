@@ -57,8 +57,7 @@ struct FenceGrid: Sendable {
     init(bounds: [Rect?]) {
         gridded = [Bool](repeating: false, count: bounds.count)
         let live = bounds.compactMap { $0 }
-        let side = Self.chooseCellSide(for: live)
-        guard let side else {
+        guard let (side, region) = Self.chooseCellSide(for: live) else {
             extent = .empty
             columns = 1
             rows = 1
@@ -70,14 +69,15 @@ struct FenceGrid: Sendable {
             return
         }
         let inverse = 1 / side
-        // A fence is refused when it could meet more than `maxCellsPerFence` cells wherever the
-        // grid's origin falls (floor(w / side) + 2 columns at most, likewise rows).
+        // A fence is refused when it lies outside the region the cell budget was spent on, or could
+        // meet more than `maxCellsPerFence` cells wherever the grid's origin falls
+        // (floor(w / side) + 2 columns at most, likewise rows).
         var accepted = [Bool](repeating: false, count: bounds.count)
         var extent = Rect.empty
         for (slot, rect) in bounds.enumerated() {
             guard let rect else { continue }
             let spanX = (rect.width * inverse).rounded(.down) + 2, spanY = (rect.height * inverse).rounded(.down) + 2
-            if spanX * spanY <= Double(Self.maxCellsPerFence) {
+            if region.contains(rect), spanX * spanY <= Double(Self.maxCellsPerFence) {
                 accepted[slot] = true
                 extent = extent.union(rect)
             }
@@ -188,20 +188,28 @@ struct FenceGrid: Sendable {
         return cells < Double(maxCells) ? Swift.max(1, Int(cells)) : maxCells
     }
 
-    /// The median of the fences' larger bounds side, grown until the grid over all of them has at
-    /// most `cellsPerFence` cells per fence (and `maxCells`); nil when there is nothing to grid.
-    static func chooseCellSide(for bounds: [Rect]) -> Double? {
+    /// Fences more than this many times the median size do not widen the grid (they would make
+    /// every cell coarse under the cell budget); they go to the overflow path.
+    static let outlierFactor = 8.0
+
+    /// The median of the fences' larger bounds side, grown until the grid over the fences no
+    /// larger than `outlierFactor` medians (`region`, their union) has at most `cellsPerFence`
+    /// cells per fence (and `maxCells`); nil when there is nothing to grid.
+    static func chooseCellSide(for bounds: [Rect]) -> (side: Double, region: Rect)? {
         guard !bounds.isEmpty else { return nil }
-        let whole = bounds.reduce(Rect.empty) { $0.union($1) }
-        guard whole.width.isFinite, whole.height.isFinite else { return nil }
         let sides = bounds.map { Swift.max($0.width, $0.height) }.sorted()
-        var side = sides[sides.count / 2]
+        let median = sides[sides.count / 2]
+        let whole = bounds.reduce(Rect.empty) { rect, fence in
+            Swift.max(fence.width, fence.height) <= median * outlierFactor ? rect.union(fence) : rect
+        }
+        guard whole.width.isFinite, whole.height.isFinite else { return nil }
+        var side = median
         let span = Swift.max(whole.width, whole.height)
         if !(side > 0) { side = span > 0 ? span / 64 : 1 }
         let budget = Double(Swift.min(maxCells, Swift.max(16, cellsPerFence * bounds.count)))
         while ((whole.width / side).rounded(.down) + 1) * ((whole.height / side).rounded(.down) + 1) > budget {
             side *= 1.25
         }
-        return side
+        return (side, whole)
     }
 }
