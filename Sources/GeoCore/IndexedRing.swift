@@ -82,41 +82,56 @@ struct IndexedRing: Sendable {
     /// Ray casting to +x with the half-open rule (an edge counts when exactly one endpoint is above
     /// the ray), so vertices on the ray and horizontal edges are counted once or not at all. A point
     /// on any edge (exact orientation 0 and inside the edge's box) is `.boundary`.
+    ///
+    /// The closures below capture only locals and buffers, never `self`: capturing `self` copied
+    /// the ring (retaining its three arrays) on every call.
+    @inline(__always)
     func locate(_ p: Point) -> RingLocation {
         guard bounds.contains(p) else { return .outside }
-        return points.withUnsafeBufferPointer { pts -> RingLocation in
-            var inside = false
-            @inline(__always) func visit(_ i: Int) -> Bool {
-                let a = pts[i], b = pts[i + 1]
-                if (a.y < p.y && b.y < p.y) || (a.y > p.y && b.y > p.y) { return false }
-                if a.x < p.x && b.x < p.x { return false }
-                let upward = a.y <= p.y && p.y < b.y
-                let downward = b.y <= p.y && p.y < a.y
-                if a.x > p.x && b.x > p.x {
-                    if upward || downward { inside.toggle() }
-                    return false
-                }
-                let o = orientationSign(a, b, p)
-                if o == 0 {
-                    // Collinear with y in range: on the edge unless a horizontal edge ends short of p.
-                    return Swift.min(a.x, b.x) <= p.x && p.x <= Swift.max(a.x, b.x)
-                }
-                if (upward && o > 0) || (downward && o < 0) { inside.toggle() }
-                return false
+        let points = self.points
+        if bandCount == 0 {
+            return points.withUnsafeBufferPointer { pts in
+                Self.locate(p, pts, edgeCount: pts.count - 1) { $0 }
             }
-            if bandCount == 0 {
-                for i in 0..<(pts.count - 1) where visit(i) { return .boundary }
-            } else {
-                let b = band(of: p.y)
-                let range = Int(bandStarts[b])..<Int(bandStarts[b + 1])
-                let found = bandEdges.withUnsafeBufferPointer { edges -> Bool in
-                    for k in range where visit(Int(edges[k])) { return true }
-                    return false
-                }
-                if found { return .boundary }
-            }
-            return inside ? .inside : .outside
         }
+        let b = band(of: p.y)
+        let range = Int(bandStarts[b])..<Int(bandStarts[b + 1])
+        let bandEdges = self.bandEdges
+        return points.withUnsafeBufferPointer { pts in
+            bandEdges.withUnsafeBufferPointer { edges in
+                let first = range.lowerBound
+                return Self.locate(p, pts, edgeCount: range.count) { Int(edges[first + $0]) }
+            }
+        }
+    }
+
+    /// The ray-casting walk over `edgeCount` edges, the k-th being `pts[edge(k)]...pts[edge(k) + 1]`.
+    @inline(__always)
+    private static func locate(_ p: Point, _ pts: UnsafeBufferPointer<Point>, edgeCount: Int,
+                               edge: (Int) -> Int) -> RingLocation {
+        var inside = false
+        var k = 0
+        while k < edgeCount {
+            let i = edge(k)
+            k += 1
+            let a = pts[i], b = pts[i + 1]
+            if (a.y < p.y && b.y < p.y) || (a.y > p.y && b.y > p.y) { continue }
+            if a.x < p.x && b.x < p.x { continue }
+            let upward = a.y <= p.y && p.y < b.y
+            let downward = b.y <= p.y && p.y < a.y
+            if a.x > p.x && b.x > p.x {
+                if upward || downward { inside.toggle() }
+                continue
+            }
+            let o = orientationSign(a, b, p)
+            if o == 0 {
+                // Collinear with y in range: on the edge unless a horizontal edge ends short of p.
+                if Swift.min(a.x, b.x) <= p.x && p.x <= Swift.max(a.x, b.x) { return .boundary }
+                continue
+            }
+            if (upward && o > 0) || (downward && o < 0) { inside.toggle() }
+        }
+        return inside ? .inside : .outside
     }
 
     /// Calls `body` once for each edge whose closed y-range meets `[lo, hi]`; stops when it returns true.

@@ -40,8 +40,13 @@ public struct MultiPolygon: Hashable, Sendable {
 
     public var vertexCount: Int { polygons.reduce(0) { $0 + $1.vertexCount } }
 
+    /// Reads the parts in place (iterating the array would copy each part, retaining its rings).
     public func contains(_ point: Point) -> Bool {
-        bounds.contains(point) && polygons.contains { $0.contains(point) }
+        guard bounds.contains(point) else { return false }
+        return polygons.withUnsafeBufferPointer { parts in
+            for index in parts.indices where parts[index].contains(point) { return true }
+            return false
+        }
     }
 
     public func contains(_ rect: Rect) -> Bool {

@@ -56,25 +56,32 @@ public struct Polygon: Hashable, Sendable {
     }
 
     /// True when `point` is inside or on the boundary (hole boundaries included); hole interiors excluded.
+    @inline(__always)
     public func contains(_ point: Point) -> Bool {
         location(of: point) != .outside
     }
 
     /// Inside, on any ring, or outside the polygon's area.
+    ///
+    /// Reads the rings in place through the array's buffer: taking an `IndexedRing` out of `rings`
+    /// copies it, retaining and releasing each of its arrays, which cost as much as the test itself.
+    @inline(__always)
     func location(of point: Point) -> RingLocation {
         guard bounds.contains(point) else { return .outside }
-        switch rings[0].locate(point) {
-        case .outside: return .outside
-        case .boundary: return .boundary
-        case .inside:
-            for hole in rings.dropFirst() where hole.bounds.contains(point) {
-                switch hole.locate(point) {
-                case .inside: return .outside
-                case .boundary: return .boundary
-                case .outside: continue
+        return rings.withUnsafeBufferPointer { rings -> RingLocation in
+            switch rings[0].locate(point) {
+            case .outside: return .outside
+            case .boundary: return .boundary
+            case .inside:
+                for index in 1..<rings.count where rings[index].bounds.contains(point) {
+                    switch rings[index].locate(point) {
+                    case .inside: return .outside
+                    case .boundary: return .boundary
+                    case .outside: continue
+                    }
                 }
+                return .inside
             }
-            return .inside
         }
     }
 

@@ -3,6 +3,12 @@ import SpatialIndex
 
 /// The live geofences of one range-alert worker: an R-tree over fence bounds, then exact predicates.
 ///
+/// Point location goes through a `FenceGrid` first: one cell lookup instead of an R-tree descent,
+/// for the fences the grid holds; the rest (fences too large for the grid, and fences added or
+/// reshaped since it was built) are found in a small second R-tree, `overflow`. The grid is
+/// rebuilt over all fences when such changes reach a quarter of the fences. Segment and area
+/// queries use the main R-tree, which always holds every fence.
+///
 /// Fences live in numbered slots. A slot is stable while its fence lives (replacing a fence's shape
 /// keeps its slot, so objects inside it stay recorded there), and a removed fence's slot is reused
 /// by the next new fence. Static fences are bulk-loaded (Sort-Tile-Recursive) at init; dynamic ones
@@ -26,6 +32,12 @@ public struct FenceIndex: Sendable {
     private var slotsByID: [String: Slot] = [:]
     private var freeSlots: [Slot] = []
     private var tree: RTree<Slot>
+    /// Point location for most fences; the others are in `overflow`.
+    private var grid: FenceGrid
+    /// The fences `grid` does not hold.
+    private var overflow: RTree<Slot>
+    /// Fences put in `overflow` or taken out of `grid` since the grid was built.
+    private var changesSinceGridBuild = 0
     /// Live fences.
     public private(set) var count = 0
     /// Fence definitions ignored because their bounds were empty or not finite.
@@ -49,6 +61,32 @@ public struct FenceIndex: Sendable {
         borrowed = fences.map { $0.map(Unmanaged.passUnretained) }
         tree = RTree(bulkLoading: fences.enumerated().map { (bounds: $0.element!.bounds, payload: Slot($0.offset)) },
                      configuration: Self.treeConfiguration)
+        grid = FenceGrid(bounds: [])
+        overflow = RTree(configuration: Self.treeConfiguration)
+        rebuildGrid()
+    }
+
+    /// Grids every live fence again and puts the ones the grid refuses in a fresh `overflow`.
+    private mutating func rebuildGrid() {
+        grid = FenceGrid(bounds: fences.map { $0?.bounds })
+        var refused: [(bounds: Rect, payload: Slot)] = []
+        for (slot, fence) in fences.enumerated() {
+            if let fence, !grid.holds(Slot(slot)) { refused.append((fence.bounds, Slot(slot))) }
+        }
+        overflow = RTree(bulkLoading: refused, configuration: Self.treeConfiguration)
+        changesSinceGridBuild = 0
+    }
+
+    /// Rebuilds the grid once changes outside it reach a quarter of the fences (at least 64), so
+    /// point lookups stay mostly on the grid while the rebuilds cost O(1) amortized per change.
+    private mutating func noteChangeOutsideGrid() {
+        changesSinceGridBuild += 1
+        if changesSinceGridBuild >= Swift.max(64, count / 4) { rebuildGrid() }
+    }
+
+    /// Fences on the grid and in the overflow tree, and the grid's size: for tests and tuning.
+    public var gridStatistics: (gridded: Int, overflow: Int, cells: Int, entries: Int) {
+        (grid.griddedCount, overflow.count, grid.columns * grid.rows, grid.entryCount)
     }
 
     /// The fence in `slot`, nil once removed (and until the slot is reused).
@@ -73,6 +111,12 @@ public struct FenceIndex: Sendable {
             tree.update(slot, from: old.bounds, to: prepared.bounds)
             fences[Int(slot)] = prepared
             borrowed[Int(slot)] = Unmanaged.passUnretained(prepared)
+            if grid.remove(slot, bounds: old.bounds) {
+                overflow.insert(slot, bounds: prepared.bounds)
+            } else {
+                overflow.update(slot, from: old.bounds, to: prepared.bounds)
+            }
+            noteChangeOutsideGrid()
             return slot
         }
         let slot: Slot
@@ -87,7 +131,9 @@ public struct FenceIndex: Sendable {
         }
         slotsByID[definition.id] = slot
         tree.insert(slot, bounds: prepared.bounds)
+        overflow.insert(slot, bounds: prepared.bounds)
         count += 1
+        noteChangeOutsideGrid()
         return slot
     }
 
@@ -96,22 +142,37 @@ public struct FenceIndex: Sendable {
     public mutating func remove(id: String) -> Slot? {
         guard let slot = slotsByID.removeValue(forKey: id), let old = fences[Int(slot)] else { return nil }
         tree.remove(slot, bounds: old.bounds)
+        if !grid.remove(slot, bounds: old.bounds) { overflow.remove(slot, bounds: old.bounds) }
         borrowed[Int(slot)] = nil
         fences[Int(slot)] = nil
         freeSlots.append(slot)
         count -= 1
+        noteChangeOutsideGrid()
         return slot
     }
 
-    // MARK: - Queries (R-tree on bounds, then the exact predicate)
+    // MARK: - Queries (grid or R-tree on bounds, then the exact predicate)
 
     /// Calls `body` with the slot of every fence holding `point` (boundary included), in no
     /// particular order.
     @inline(__always)
     public func forEachSlot(containing point: Point, _ body: (Slot) -> Void) {
-        tree.forEach(containing: point) { _, slot in
-            if fences[Int(slot)].unsafelyUnwrapped.contains(point) { body(slot) }
-            return true
+        borrowed.withUnsafeBufferPointer { fences in
+            forEachSlot(withBoundsContaining: point) { slot in
+                if fences[Int(slot)].unsafelyUnwrapped._withUnsafeGuaranteedRef({ $0.contains(point) }) { body(slot) }
+            }
+        }
+    }
+
+    /// Every fence whose bounds hold `point`: the grid's, then the overflow tree's.
+    @inline(__always)
+    private func forEachSlot(withBoundsContaining point: Point, _ body: (Slot) -> Void) {
+        grid.forEachSlot(withBoundsContaining: point, body)
+        if !overflow.isEmpty {
+            overflow.forEach(containing: point) { _, slot in
+                body(slot)
+                return true
+            }
         }
     }
 
@@ -144,10 +205,9 @@ public struct FenceIndex: Sendable {
     @inline(never)
     func appendSlots(containing point: Point, to slots: inout [Slot]) {
         borrowed.withUnsafeBufferPointer { fences in
-            _ = tree.forEach(containing: point) { _, slot in
+            forEachSlot(withBoundsContaining: point) { slot in
                 let inside = fences[Int(slot)].unsafelyUnwrapped._withUnsafeGuaranteedRef { $0.contains(point) }
                 if inside { slots.append(slot) }
-                return true
             }
         }
     }

@@ -17,10 +17,15 @@ public import GeoCore
 public final class PreparedFence: Sendable {
     enum Kind: UInt8, Sendable { case rect, circle, polygon, multiPolygon }
 
+    // What the point test reads comes first: stored properties are laid out in declaration order,
+    // so `kind` and `area` share the object's first cache line (they were two lines apart).
+    let kind: Kind
+    /// The polygon (as a one-part multipolygon) or the multipolygon, stored unwrapped so the point
+    /// test borrows it in place: unwrapping an optional stored shape copied it, retaining its rings.
+    private let area: MultiPolygon
     public let id: String
     public let shape: FenceShape
     public let bounds: Rect
-    let kind: Kind
     // The shape's payload unpacked, so a test reads it in place instead of binding the enum's payload.
     private let rect: Rect
     private let center: Point
@@ -57,6 +62,7 @@ public final class PreparedFence: Sendable {
         self.radius = radius
         self.polygon = polygon
         self.multiPolygon = multiPolygon
+        area = multiPolygon ?? MultiPolygon(polygon.map { [$0] } ?? [])
         projection = LocalProjection(origin: center)
         radiusSquared = radius * radius
     }
@@ -67,8 +73,7 @@ public final class PreparedFence: Sendable {
         switch kind {
         case .rect: return rect.contains(point)
         case .circle: return Geodesy.distance(center, point) <= radius
-        case .polygon: return polygon.unsafelyUnwrapped.contains(point)
-        case .multiPolygon: return multiPolygon.unsafelyUnwrapped.contains(point)
+        case .polygon, .multiPolygon: return area.contains(point)
         }
     }
 
